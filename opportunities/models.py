@@ -1,0 +1,156 @@
+"""Opportunity cards and their moves across the board."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cultivation.models import Contact, Organisation
+
+
+class Stage(models.TextChoices):
+    RESEARCH = "research", "Research"
+    CONNECTING = "connecting", "Connecting"
+    CULTIVATING = "cultivating", "Cultivating"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+OPEN_STAGES = (Stage.RESEARCH, Stage.CONNECTING, Stage.CULTIVATING)
+CLOSED_STAGES = (Stage.WON, Stage.LOST)
+
+
+class Priority(models.TextChoices):
+    HOT = "hot", "Hot lead"
+    REFERRAL = "referral", "Referral partner"
+    LOW = "low", "Low priority"
+
+
+class Source(models.TextChoices):
+    RESEARCH = "research", "Our research"
+    INBOUND = "inbound", "Inbound (they contacted us)"
+    REFERRAL = "referral", "Referral"
+
+
+class Opportunity(models.Model):
+    """A card on the board: one new-client opportunity."""
+
+    title = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    contacts = models.ManyToManyField(
+        Contact, through="OpportunityContact", related_name="opportunities", blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_opportunities"
+    )
+    colleagues = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="involved_opportunities",
+        help_text="Colleagues involved, e.g. someone who can make an introduction.",
+    )
+    stage = models.CharField(max_length=20, choices=Stage, default=Stage.RESEARCH)
+    priority = models.CharField(max_length=20, choices=Priority, default=Priority.REFERRAL)
+    source = models.CharField(max_length=20, choices=Source, default=Source.RESEARCH)
+    estimated_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    pain = models.TextField(blank=True, help_text="What would cause the people there pain.")
+    gain = models.TextField(blank=True, help_text="What would offer them gain.")
+    lost_reason = models.TextField(blank=True)
+    position = models.BigIntegerField(default=0, help_text="Order within its column, lowest first.")
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["stage", "position", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["stage", "stage_entered_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "position"], name="opportunity_position_unique_in_column"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.LOST) | ~Q(lost_reason=""),
+                name="opportunity_lost_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=Stage.values), name="opportunity_stage_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("opportunities:card-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.stage in OPEN_STAGES
+
+    @property
+    def days_in_stage(self):
+        return (timezone.now() - self.stage_entered_at).days
+
+
+class OpportunityContact(models.Model):
+    """A person on a card; exactly one may be the primary contact."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="card_links")
+    role = models.CharField(max_length=200, blank=True, help_text="Their part in this opportunity.")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "contact"], name="opportunity_contact_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["opportunity"],
+                condition=Q(is_primary=True),
+                name="opportunity_one_primary_contact",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} on {self.opportunity}"
+
+
+class StageChange(models.Model):
+    """One move of a card: who, when, from, to, why. Never edited."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_stage = models.CharField(
+        max_length=20, choices=Stage, blank=True, help_text="Blank when the card was created."
+    )
+    to_stage = models.CharField(max_length=20, choices=Stage)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["opportunity", "at"]),
+            models.Index(fields=["to_stage", "at"]),
+        ]
+
+    def __str__(self):
+        start = self.get_from_stage_display() or "new"
+        return f"{self.opportunity}: {start} → {self.get_to_stage_display()}"

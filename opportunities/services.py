@@ -1,0 +1,153 @@
+"""Writes that enforce the card rules. The board, admin, tasks and commands call these."""
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from convivio.errors import RuleViolation, StaleVersion
+
+from . import rules
+from .models import Opportunity, Stage, StageChange
+
+# Positions are spaced so a card can be dropped between two others without
+# renumbering the column; the column is renumbered only when a gap runs out.
+POSITION_GAP = 1024
+
+
+@transaction.atomic
+def opportunity_open(*, opportunity, by, note=""):
+    """Save a new card. It starts in Research, or in Connecting/Cultivating if inbound."""
+    refusal = rules.creation_refusal(opportunity.stage, opportunity.source)
+    if refusal:
+        raise RuleViolation(refusal)
+    opportunity.stage_entered_at = timezone.now()
+    opportunity.position = _position_after(opportunity.stage, None, moving=opportunity)
+    opportunity.version = 1
+    opportunity.save()
+    StageChange.objects.create(
+        opportunity=opportunity, by=by, from_stage="", to_stage=opportunity.stage, note=note
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None):
+    """Move a card to another stage by the rules of DOMAIN.md, recording who, when, from, to, why.
+
+    `version` is the card's version the person saw; a different one means
+    someone else changed the card meanwhile, and the move is refused.
+    `after` is the card it should follow in its new column (None: the top).
+    """
+    card = _lock(opportunity, version)
+    refusal = rules.move_refusal(card.stage, to_stage, note)
+    if refusal:
+        raise RuleViolation(refusal)
+    from_stage = card.stage
+    card.stage = to_stage
+    card.stage_entered_at = timezone.now()
+    card.lost_reason = note.strip() if to_stage == Stage.LOST else ""
+    card.position = _position_after(to_stage, after, moving=card)
+    card.version += 1
+    card.save(
+        update_fields=[
+            "stage",
+            "stage_entered_at",
+            "lost_reason",
+            "position",
+            "version",
+            "updated_at",
+        ]
+    )
+    StageChange.objects.create(
+        opportunity=card, by=by, from_stage=from_stage, to_stage=to_stage, note=note.strip()
+    )
+    _sync_instance(opportunity, card)
+    return card
+
+
+@transaction.atomic
+def opportunity_reorder(*, opportunity, by, version, after=None):
+    """Place a card after another in its own column (None: at the top)."""
+    card = _lock(opportunity, version)
+    card.position = _position_after(card.stage, after, moving=card)
+    card.version += 1
+    card.save(update_fields=["position", "version", "updated_at"])
+    _sync_instance(opportunity, card)
+    return card
+
+
+@transaction.atomic
+def opportunity_reassign(*, opportunity, owner, by):
+    """Hand a card to another owner. Not a move: no stage history, but the version changes."""
+    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if not owner.is_active:
+        raise RuleViolation(f"{owner} is no longer active and cannot own cards.")
+    card.owner = owner
+    card.version += 1
+    card.save(update_fields=["owner", "version", "updated_at"])
+    _sync_instance(opportunity, card)
+    return card
+
+
+def _lock(opportunity, version):
+    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if version is not None and int(version) != card.version:
+        raise StaleVersion(
+            f"Someone else changed “{card.title}” since you loaded it; it is now in "
+            f"{card.get_stage_display()}. Nothing was changed: check it and try again."
+        )
+    return card
+
+
+def _sync_instance(instance, saved):
+    if instance is not saved:
+        for field in (
+            "stage",
+            "stage_entered_at",
+            "lost_reason",
+            "position",
+            "version",
+            "owner_id",
+        ):
+            setattr(instance, field, getattr(saved, field))
+
+
+def _position_after(stage, after, *, moving):
+    """A position in `stage` just after card `after` (a pk or card, or None for the top).
+
+    The neighbour row is locked first, so two people dropping cards at the same
+    place take turns instead of computing the same position.
+    """
+    column = Opportunity.objects.filter(stage=stage).exclude(pk=moving.pk)
+    if after is None:
+        column.select_for_update().order_by("position").values_list("pk").first()
+        return _top_position_in(column)
+    after_pk = getattr(after, "pk", after)
+    anchor = (
+        column.select_for_update().filter(pk=after_pk).values_list("position", flat=True).first()
+    )
+    if anchor is None:
+        raise RuleViolation("The card you dropped it next to is no longer in that column.")
+    following = column.filter(position__gt=anchor).aggregate(next=Min("position"))["next"]
+    if following is None:
+        return anchor + POSITION_GAP
+    if following - anchor >= 2:
+        return (anchor + following) // 2
+    _renumber(stage)
+    return _position_after(stage, after, moving=moving)
+
+
+def _top_position_in(column):
+    lowest = column.aggregate(low=Min("position"))["low"]
+    return 0 if lowest is None else lowest - POSITION_GAP
+
+
+def _renumber(stage):
+    column = Opportunity.objects.filter(stage=stage)
+    cards = list(column.select_for_update().order_by("position", "pk").only("pk", "position"))
+    # Every new position lies above every old one, so the (stage, position)
+    # unique index never sees two equal values mid-update.
+    base = cards[-1].position + POSITION_GAP
+    for index, card in enumerate(cards):
+        card.position = base + index * POSITION_GAP
+    Opportunity.objects.bulk_update(cards, ["position"], batch_size=500)
