@@ -87,6 +87,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Opportunity
+        skip_postgeneration_save = True
 
     title = factory.Faker("catch_phrase")
     organisation = factory.SubFactory(OrganisationFactory)

@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+
+from cultivation.models import Contact, Organisation
+from opportunities.models import Opportunity, Stage, StageChange
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_firm_across_every_stage_and_is_safe_to_run_twice(capsys):
+    call_command("seed_demo")
+    counts = (Opportunity.objects.count(), Contact.objects.count(), Organisation.objects.count())
+    call_command("seed_demo")
+
+    assert (Opportunity.objects.count(), Contact.objects.count()) == counts[:2]
+    assert counts == (60, 120, 40)
+    assert set(Opportunity.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert StageChange.objects.filter(to_stage=Stage.WON).count() == 7
+    output = capsys.readouterr().out
+    assert "already present" in output and "alice" in output and "convivio-demo" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_scale_adds_n_cards_and_3n_contacts():
+    call_command("seed_demo", "--scale", "30")
+    call_command("seed_demo", "--scale", "30")
+
+    assert Opportunity.objects.count() == 60
+    assert Contact.objects.count() == 180
+    positions = Opportunity.objects.values_list("stage", "position")
+    assert len(set(positions)) == 60
