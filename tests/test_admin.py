@@ -123,7 +123,11 @@ def test_reassign_action_hands_cards_to_the_new_owner(manager_client, owner, tea
     cards = factories.OpportunityFactory.create_batch(2, owner=owner)
     manager_client.post(
         _url(Opportunity, "changelist"),
-        {"action": "reassign_owner", "_selected_action": [c.pk for c in cards], "owner": teammate.pk},
+        {
+            "action": "reassign_owner",
+            "_selected_action": [c.pk for c in cards],
+            "owner": teammate.pk,
+        },
     )
     assert set(Opportunity.objects.values_list("owner", flat=True)) == {teammate.pk}
     assert set(Opportunity.objects.values_list("version", flat=True)) == {2}

@@ -49,7 +49,9 @@ def test_card_refused_elsewhere_saves_nothing(stage, source, sentence, owner):
 
 @pytest.mark.django_db
 def test_new_cards_go_to_the_top_of_their_column(owner):
-    first = opportunity_open(opportunity=_new_card(owner, Stage.RESEARCH, Source.RESEARCH), by=owner)
+    first = opportunity_open(
+        opportunity=_new_card(owner, Stage.RESEARCH, Source.RESEARCH), by=owner
+    )
     second = opportunity_open(
         opportunity=_new_card(owner, Stage.RESEARCH, Source.RESEARCH), by=owner
     )
