@@ -52,7 +52,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
         django_get_or_create = ("name",)
 
-    name = factory.Sequence(lambda n: f"Organisation {n}")
+    name = factory.Faker("company")
     sector = factory.Faker(
         "random_element",
         elements=["Law", "Accounting", "Architecture", "Engineering", "Charity", "Retail"],
