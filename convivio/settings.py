@@ -172,6 +172,10 @@ CONVIVIO = {
         "referral": env.int("FOLLOW_UP_HOURS_REFERRAL", default=7 * 24),
         "low": env.int("FOLLOW_UP_HOURS_LOW", default=21 * 24),
     },
+    "FOLLOW_UP_EXHAUSTED_AFTER_DAYS": env.int("FOLLOW_UP_EXHAUSTED_AFTER_DAYS", default=7),
+    "TOUCH_BASE_DAYS": env.int("TOUCH_BASE_DAYS", default=90),
+    "CAPACITY_WARN": env.int("CAPACITY_WARN", default=150),
+    "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
 }
 
 # Production hardening: on whenever DEBUG is off.

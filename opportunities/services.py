@@ -5,6 +5,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from convivio.errors import RuleViolation, StaleVersion
+from cultivation import services as cultivation
 
 from . import rules
 from .models import Opportunity, Stage, StageChange
@@ -27,6 +28,7 @@ def opportunity_open(*, opportunity, by, note=""):
     StageChange.objects.create(
         opportunity=opportunity, by=by, from_stage="", to_stage=opportunity.stage, note=note
     )
+    _cultivation_follows(opportunity, "", by)
     return opportunity
 
 
@@ -61,6 +63,7 @@ def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None)
     StageChange.objects.create(
         opportunity=card, by=by, from_stage=from_stage, to_stage=to_stage, note=note.strip()
     )
+    _cultivation_follows(card, from_stage, by)
     _sync_instance(opportunity, card)
     return card
 
@@ -87,6 +90,23 @@ def opportunity_reassign(*, opportunity, owner, by):
     card.save(update_fields=["owner", "version", "updated_at"])
     _sync_instance(opportunity, card)
     return card
+
+
+def _cultivation_follows(card, from_stage, by):
+    """A card entering Connecting starts its person's follow-up; leaving it closes it;
+    entering Cultivating gives them a touch plan (refused past the owner's capacity)."""
+    link = card.links.select_related("contact").filter(is_primary=True).first()
+    if link is None:
+        return
+    if from_stage == Stage.CONNECTING:
+        note = f"Card moved to {card.get_stage_display()}."
+        cultivation.follow_up_close(contact=link.contact, by=by, note=note)
+    if card.stage == Stage.CONNECTING:
+        cultivation.follow_up_start(
+            contact=link.contact, priority=card.priority, by=by, met_at=card.stage_entered_at
+        )
+    elif card.stage == Stage.CULTIVATING:
+        cultivation.touch_plan_start(contact=link.contact, by=by)
 
 
 def _lock(opportunity, version):
@@ -151,3 +171,4 @@ def _renumber(stage):
     for index, card in enumerate(cards):
         card.position = base + index * POSITION_GAP
     Opportunity.objects.bulk_update(cards, ["position"], batch_size=500)
+

@@ -1,5 +1,7 @@
 """factory-boy factories: the tests build data with these, and so does `seed_demo`."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -119,3 +121,58 @@ class OpportunityContactFactory(factory.django.DjangoModelFactory):
     opportunity = factory.SubFactory(OpportunityFactory)
     contact = factory.SubFactory(ContactFactory)
     is_primary = True
+
+
+# Cultivation: touches, follow-ups, promises and touch plans ------------------
+
+
+class TouchFactory(factory.django.DjangoModelFactory):
+    """A touch already logged. Use `touch_log` to test the touch rules."""
+
+    class Meta:
+        model = "cultivation.Touch"
+
+    contact = factory.SubFactory(ContactFactory)
+    method = "email"
+    direction = "ours"
+    by = factory.LazyAttribute(lambda touch: touch.contact.owner)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cultivation.FollowUp"
+
+    contact = factory.SubFactory(ContactFactory)
+    owner = factory.LazyAttribute(lambda follow_up: follow_up.contact.owner)
+    priority = "referral"
+    met_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
+    next_due_at = factory.LazyAttribute(lambda f: f.met_at + datetime.timedelta(days=7))
+
+
+class PromiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cultivation.Promise"
+
+    contact = factory.SubFactory(ContactFactory)
+    owner = factory.LazyAttribute(lambda promise: promise.contact.owner)
+    what = factory.Faker("sentence", nb_words=6)
+    due_on = factory.Faker("date_between", start_date="-10d", end_date="+20d")
+
+
+class TouchPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cultivation.TouchPlan"
+
+    contact = factory.SubFactory(ContactFactory)
+    kind = "cultivating"
+    started_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cultivation.PlanItem"
+
+    plan = factory.SubFactory(TouchPlanFactory)
+    method = "call"
+    interval_days = 90
+    next_due_on = factory.Faker("date_between", start_date="-5d", end_date="+60d")

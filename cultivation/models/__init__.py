@@ -3,7 +3,40 @@
 `opportunities` builds on these models; nothing here imports from it.
 """
 
+from .follow_ups import MAX_ATTEMPTS, FollowUp, Urgency
 from .jobs import JobRun, Reminder, WeeklyDigest
 from .people import Contact, Organisation
+from .plans import PlanItem, TouchPlan
+from .promises import Promise
+from .touches import (
+    CONVERSATION_METHODS,
+    OPT_IN_METHODS,
+    ContactEvent,
+    Direction,
+    Gathering,
+    Method,
+    Outcome,
+    Touch,
+)
 
-__all__ = ["Contact", "JobRun", "Organisation", "Reminder", "WeeklyDigest"]
+__all__ = [
+    "CONVERSATION_METHODS",
+    "MAX_ATTEMPTS",
+    "OPT_IN_METHODS",
+    "Contact",
+    "ContactEvent",
+    "Direction",
+    "FollowUp",
+    "Gathering",
+    "JobRun",
+    "Method",
+    "Organisation",
+    "Outcome",
+    "PlanItem",
+    "Promise",
+    "Reminder",
+    "Touch",
+    "TouchPlan",
+    "Urgency",
+    "WeeklyDigest",
+]

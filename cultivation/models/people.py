@@ -56,6 +56,11 @@ class Contact(models.Model):
         symmetrical=True,
         help_text="People this person knows: who could introduce whom.",
     )
+    asked_to_stop_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="They asked us to stop: cultivation ended for good, history kept.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,3 +72,7 @@ class Contact(models.Model):
 
     def get_absolute_url(self):
         return reverse("cultivation:contact-detail", args=[self.pk])
+
+    @property
+    def has_asked_to_stop(self):
+        return self.asked_to_stop_at is not None

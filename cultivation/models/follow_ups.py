@@ -1,0 +1,90 @@
+"""The follow-up after meeting someone new: at most three unanswered attempts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .people import Contact
+
+MAX_ATTEMPTS = 3
+
+
+class Urgency(models.TextChoices):
+    """The card's priority, as the follow-up needs it (keys of FOLLOW_UP_HOURS)."""
+
+    HOT = "hot", "Hot lead"
+    REFERRAL = "referral", "Referral partner"
+    LOW = "low", "Low priority"
+
+
+class FollowUp(models.Model):
+    """One sequence of follow-up attempts with one person.
+
+    Live while OPEN; a two-way touch ends it as ANSWERED. After the third
+    attempt `exhausts_at` is set (a week later by default): from then on it
+    counts as exhausted and awaits a person's decision, whether or not the
+    daily sweep has stamped status EXHAUSTED yet.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        EXHAUSTED = "exhausted", "Exhausted: decide"
+        CLOSED = "closed", "Closed"
+
+    LIVE = (Status.OPEN, Status.EXHAUSTED)
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="follow_ups")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    priority = models.CharField(max_length=20, choices=Urgency, default=Urgency.REFERRAL)
+    met_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next attempt is due; empty after the third."
+    )
+    exhausts_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an unanswered third attempt becomes exhausted."
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-met_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(status__in=["open", "exhausted"]),
+                name="follow_up_one_live_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempt_count__lte=MAX_ATTEMPTS), name="follow_up_at_most_three"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "next_due_at"]),
+            models.Index(fields=["status", "exhausts_at"]),
+        ]
+
+    def __str__(self):
+        return f"Follow-up with {self.contact} ({self.get_status_display()})"
+
+    @property
+    def is_live(self):
+        return self.status in self.LIVE
+
+    def is_exhausted_at(self, now):
+        if self.status == self.Status.EXHAUSTED:
+            return True
+        return (
+            self.status == self.Status.OPEN
+            and self.exhausts_at is not None
+            and self.exhausts_at <= now
+        )

@@ -1,0 +1,379 @@
+"""Reads that pages, the weekly email and the daily scan share.
+
+My week (`my_week` and one function per list: `follow_ups_due`, `touches_due`,
+`promises_due`, `decisions_awaiting`) returns `DueItem`s; the weekly email
+uses exactly these. Each list costs one query, whatever its length.
+
+For the daily due scan, `scan_follow_ups_due(day)`, `scan_touches_due(day)`,
+`scan_promises_due(day)` and `scan_decisions_awaiting(now)` return querysets
+of FollowUp, PlanItem, Promise and FollowUp rows due on or before `day`, each
+annotated with `reminder_owner_id`, `reminder_contact_id` and
+`reminder_due_on`, ready for a set-based insert of Reminder rows, e.g.
+`.values_list("pk", "reminder_owner_id", "reminder_contact_id", "reminder_due_on")`.
+
+`badges_for_contacts(contact_ids, now=...)` gives the board card its badges in
+three queries for any number of cards.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import FollowUp, PlanItem, Promise, TouchPlan
+from .models.follow_ups import MAX_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due for a person. `kind` matches `Reminder.Kind` values."""
+
+    kind: str
+    contact: object
+    title: str
+    due: date | datetime
+    is_overdue: bool
+    url: str
+    subject: object = field(repr=False, compare=False)
+
+    @property
+    def subject_id(self):
+        return self.subject.pk
+
+    @property
+    def due_date(self):
+        return timezone.localdate(self.due) if isinstance(self.due, datetime) else self.due
+
+
+@dataclass(frozen=True)
+class MyWeek:
+    """Everything overdue or due by `until` for one person, grouped as My week shows it."""
+
+    until: date
+    follow_ups: list
+    touches: list
+    promises: list
+    decisions: list
+
+    @property
+    def total(self):
+        return len(self.follow_ups) + len(self.touches) + len(self.promises) + len(self.decisions)
+
+    @property
+    def is_empty(self):
+        return self.total == 0
+
+    @property
+    def overdue_count(self):
+        groups = (self.follow_ups, self.touches, self.promises)
+        return sum(item.is_overdue for group in groups for item in group)
+
+
+def week_end(now):
+    """The Sunday that ends `now`'s week, in local time."""
+    today = timezone.localdate(now)
+    return today + timedelta(days=6 - today.weekday())
+
+
+def start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def touch_form_url(contact_id, **params):
+    query = urlencode({"contact": contact_id, **params})
+    return f"{reverse('cultivation:touch-new')}?{query}"
+
+
+def _live_follow_ups():
+    return FollowUp.objects.filter(status__in=FollowUp.LIVE, contact__asked_to_stop_at=None)
+
+
+def _exhausted_q(now):
+    return Q(status=FollowUp.Status.EXHAUSTED) | Q(
+        status=FollowUp.Status.OPEN, exhausts_at__lte=now
+    )
+
+
+def _follow_ups_due_qs(until):
+    return _live_follow_ups().filter(
+        status=FollowUp.Status.OPEN,
+        next_due_at__lt=start_of_day(until + timedelta(days=1)),
+    )
+
+
+def _touches_due_qs(until):
+    return PlanItem.objects.filter(
+        plan__ended_at=None,
+        plan__contact__asked_to_stop_at=None,
+        next_due_on__lte=until,
+    )
+
+
+def _promises_due_qs(until):
+    return Promise.objects.filter(
+        kept_at=None, released_at=None, due_on__lte=until, contact__asked_to_stop_at=None
+    )
+
+
+def follow_ups_due(user, *, until, now):
+    """Follow-up attempts `user` owes, overdue or due on or before the date `until`."""
+    rows = (
+        _follow_ups_due_qs(until)
+        .filter(owner=user)
+        .select_related("contact")
+        .order_by("next_due_at", "pk")
+    )
+    return [
+        DueItem(
+            kind="follow_up",
+            contact=row.contact,
+            title=f"Follow-up attempt {row.attempt_count + 1}/{MAX_ATTEMPTS}",
+            due=row.next_due_at,
+            is_overdue=row.next_due_at < now,
+            url=touch_form_url(row.contact_id),
+            subject=row,
+        )
+        for row in rows
+    ]
+
+
+def touches_due(user, *, until, now):
+    """Planned touches (touch-base calls first among equals) due on or before `until`."""
+    today = timezone.localdate(now)
+    rows = (
+        _touches_due_qs(until)
+        .filter(plan__contact__owner=user)
+        .select_related("plan__contact")
+        .order_by("next_due_on", "pk")
+    )
+    return [
+        DueItem(
+            kind="touch",
+            contact=row.plan.contact,
+            title=row.label,
+            due=row.next_due_on,
+            is_overdue=row.next_due_on < today,
+            url=touch_form_url(row.plan.contact_id, method=row.method),
+            subject=row,
+        )
+        for row in rows
+    ]
+
+
+def promises_due(user, *, until, now):
+    """Open promises `user` owns, due on or before `until`."""
+    today = timezone.localdate(now)
+    rows = _promises_due_qs(until).filter(owner=user).select_related("contact")
+    return [
+        DueItem(
+            kind="promise",
+            contact=row.contact,
+            title=f"Promise: {row.what}",
+            due=row.due_on,
+            is_overdue=row.due_on < today,
+            url=row.get_absolute_url(),
+            subject=row,
+        )
+        for row in rows.order_by("due_on", "pk")
+    ]
+
+
+def decisions_awaiting(user, *, now, until=None):
+    """Exhausted follow-ups of `user`: back to Research or Lost, a person decides."""
+    rows = (
+        _live_follow_ups()
+        .filter(_exhausted_q(now), owner=user)
+        .select_related("contact")
+        .order_by("exhausts_at", "pk")
+    )
+    return [
+        DueItem(
+            kind="decision",
+            contact=row.contact,
+            title="Three attempts unanswered: back to Research or Lost?",
+            due=row.exhausts_at,
+            is_overdue=False,
+            url=reverse("cultivation:contact-detail", args=[row.contact_id]) + "#follow-up",
+            subject=row,
+        )
+        for row in rows
+    ]
+
+
+def my_week(user, *, now):
+    """My week: everything overdue or due by this Sunday, in four lists (four queries)."""
+    until = week_end(now)
+    follow_ups = follow_ups_due(user, until=until, now=now)
+    # An open follow-up past its third attempt is listed once, as a decision.
+    return MyWeek(
+        until=until,
+        follow_ups=follow_ups,
+        touches=touches_due(user, until=until, now=now),
+        promises=promises_due(user, until=until, now=now),
+        decisions=decisions_awaiting(user, now=now),
+    )
+
+
+# The daily scan's querysets -------------------------------------------------
+
+
+def _local_date(field_name):
+    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
+
+
+def scan_follow_ups_due(day):
+    """FollowUp rows whose next attempt is due on or before `day`, annotated for reminders."""
+    return (
+        _follow_ups_due_qs(day)
+        .annotate(
+            reminder_owner_id=F("owner_id"),
+            reminder_contact_id=F("contact_id"),
+            reminder_due_on=_local_date("next_due_at"),
+        )
+        .filter(owner__isnull=False)
+    )
+
+
+def scan_touches_due(day):
+    """PlanItem rows due on or before `day`, annotated for reminders (owner = contact owner)."""
+    return (
+        _touches_due_qs(day)
+        .annotate(
+            reminder_owner_id=F("plan__contact__owner_id"),
+            reminder_contact_id=F("plan__contact_id"),
+            reminder_due_on=F("next_due_on"),
+        )
+        .filter(plan__contact__owner__isnull=False)
+    )
+
+
+def scan_promises_due(day):
+    """Open Promise rows due on or before `day`, annotated for reminders."""
+    return _promises_due_qs(day).annotate(
+        reminder_owner_id=F("owner_id"),
+        reminder_contact_id=F("contact_id"),
+        reminder_due_on=F("due_on"),
+    )
+
+
+def scan_decisions_awaiting(now):
+    """Exhausted FollowUp rows awaiting a decision, annotated for reminders."""
+    return (
+        _live_follow_ups()
+        .filter(_exhausted_q(now), owner__isnull=False)
+        .annotate(
+            reminder_owner_id=F("owner_id"),
+            reminder_contact_id=F("contact_id"),
+            reminder_due_on=_local_date("exhausts_at"),
+        )
+    )
+
+
+# Board badges ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactBadges:
+    """What the board card shows about its person."""
+
+    follow_up_label: str = ""
+    is_exhausted: bool = False
+    follow_up_is_overdue: bool = False
+    next_touch_due: date | None = None
+    open_promises: int = 0
+    overdue_promises: int = 0
+
+
+def follow_up_label(follow_up, *, now):
+    """ "attempt 2/3, next due Thu", "3/3 made: answer awaited until Tue" or "exhausted: decide"."""
+    if follow_up.is_exhausted_at(now):
+        return "exhausted: decide"
+    if follow_up.attempt_count >= MAX_ATTEMPTS:
+        waiting = timezone.localdate(follow_up.exhausts_at)
+        return f"3/3 made: answer awaited until {waiting:%a}"
+    due = timezone.localdate(follow_up.next_due_at)
+    when = f"{due:%a}" if abs((due - timezone.localdate(now)).days) < 7 else f"{due:%-d %b}"
+    return f"attempt {follow_up.attempt_count + 1}/{MAX_ATTEMPTS}, next due {when}"
+
+
+def badges_for_contacts(contact_ids, *, now):
+    """{contact_id: ContactBadges} for the given people, in three queries."""
+    ids = list(contact_ids)
+    badges = {pk: {} for pk in ids}
+    for row in _live_follow_ups().filter(contact_id__in=ids):
+        badges[row.contact_id].update(
+            follow_up_label=follow_up_label(row, now=now),
+            is_exhausted=row.is_exhausted_at(now),
+            follow_up_is_overdue=row.next_due_at is not None and row.next_due_at < now,
+        )
+    next_touches = (
+        PlanItem.objects.filter(
+            plan__contact_id__in=ids, plan__ended_at=None, plan__contact__asked_to_stop_at=None
+        )
+        .values("plan__contact_id")
+        .annotate(next_due=Min("next_due_on"))
+    )
+    for row in next_touches:
+        badges[row["plan__contact_id"]]["next_touch_due"] = row["next_due"]
+    today = timezone.localdate(now)
+    promise_counts = (
+        Promise.objects.filter(contact_id__in=ids, kept_at=None, released_at=None)
+        .values("contact_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    for row in promise_counts:
+        badges[row["contact_id"]].update(open_promises=row["open"], overdue_promises=row["overdue"])
+    return {pk: ContactBadges(**values) for pk, values in badges.items()}
+
+
+# Capacity ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capacity:
+    size: int
+    month_load: int
+    warn_at: int
+    maximum: int
+
+    @property
+    def is_warning(self):
+        return self.size >= self.warn_at
+
+    @property
+    def is_full(self):
+        return self.size >= self.maximum
+
+
+def live_plans_of(user):
+    return TouchPlan.objects.filter(ended_at=None, contact__owner=user)
+
+
+def pool_size(user):
+    """How many people `user` cultivates: contacts they own with a live touch plan."""
+    return live_plans_of(user).count()
+
+
+def capacity_for(user, *, now):
+    """Pool size and this month's load (planned touches due this month) for `user`."""
+    today = timezone.localdate(now)
+    month_start = today.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    month_load = PlanItem.objects.filter(
+        plan__ended_at=None,
+        plan__contact__owner=user,
+        plan__contact__asked_to_stop_at=None,
+        next_due_on__gte=month_start,
+        next_due_on__lt=next_month,
+    ).count()
+    return Capacity(
+        size=pool_size(user),
+        month_load=month_load,
+        warn_at=settings.CONVIVIO["CAPACITY_WARN"],
+        maximum=settings.CONVIVIO["CAPACITY_MAX"],
+    )

@@ -1,0 +1,39 @@
+"""Writes that enforce the cultivation rules of DOMAIN.md.
+
+Pages, the admin, tasks, commands and `opportunities` call these; each raises
+`RuleViolation` with a sentence when the method refuses, and saves nothing.
+"""
+
+from .follow_ups import (
+    follow_up_close,
+    follow_up_snooze,
+    follow_up_start,
+    follow_ups_exhaust,
+)
+from .plans import (
+    contact_reassign,
+    plan_end,
+    plan_item_add,
+    plan_item_snooze,
+    touch_plan_start,
+)
+from .promises import promise_keep, promise_make, promise_release
+from .touches import gathering_log, introduction_log, touch_log
+
+__all__ = [
+    "contact_reassign",
+    "follow_up_close",
+    "follow_up_snooze",
+    "follow_up_start",
+    "follow_ups_exhaust",
+    "gathering_log",
+    "introduction_log",
+    "plan_end",
+    "plan_item_add",
+    "plan_item_snooze",
+    "promise_keep",
+    "promise_make",
+    "promise_release",
+    "touch_log",
+    "touch_plan_start",
+]

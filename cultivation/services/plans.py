@@ -1,0 +1,220 @@
+"""Touch plans, their due dates, snoozing, and each owner's capacity."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from convivio.errors import RuleViolation
+
+from .. import schedule
+from ..models import Contact, ContactEvent, FollowUp, Method, PlanItem, TouchPlan
+
+Action = ContactEvent.Action
+
+
+def _touch_base_days():
+    return settings.CONVIVIO["TOUCH_BASE_DAYS"]
+
+
+def capacity_refusal(owner, *, adding=1):
+    """Why `owner` may not take `adding` more cultivated people, or None.
+
+    Locks the owner's row so two plans started at once cannot both take the
+    last place.
+    """
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    maximum = settings.CONVIVIO["CAPACITY_MAX"]
+    size = TouchPlan.objects.filter(ended_at=None, contact__owner=owner).count()
+    if size + adding > maximum:
+        return (
+            f"{owner} already cultivates {size} people, and {maximum} is the most one "
+            "person can keep alive. Hand someone on or end a plan first."
+        )
+    return None
+
+
+def _first_due(owner, method, interval, today):
+    """Spread a new item's first due date over the owner's existing load of that kind."""
+    window_end = today + timedelta(days=interval)
+    due_dates = PlanItem.objects.filter(
+        plan__ended_at=None,
+        plan__contact__owner=owner,
+        method=method,
+        next_due_on__gt=today,
+        next_due_on__lte=window_end,
+    ).values_list("next_due_on", flat=True)
+    return schedule.spread_first_due(today=today, interval_days=interval, load=Counter(due_dates))
+
+
+def _add_item(plan, method, interval, today):
+    owner = plan.contact.owner
+    last = plan.contact.touches.filter(method=method, direction="ours").order_by("-at").first()
+    if last is not None:
+        due = max(schedule.next_due_on(last.at, interval, timezone.get_current_timezone()), today)
+    else:
+        due = _first_due(owner, method, interval, today)
+    return PlanItem.objects.create(
+        plan=plan, method=method, interval_days=interval, next_due_on=due
+    )
+
+
+@transaction.atomic
+def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
+    """Give a cultivated person a touch plan: a touch-base call every 90 days (settings).
+
+    Strategic alliances also get a quarterly lunch. First due dates are spread
+    so about a third of the owner's pool falls due each month. Adding a person
+    to a full pool (250 by default) is refused. Returns the live plan (the
+    existing one if there is one).
+    """
+    now = now or timezone.now()
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
+    )
+    if contact.has_asked_to_stop:
+        raise RuleViolation(f"{contact.name} asked us to stop: they are not cultivated again.")
+    plan = TouchPlan.objects.filter(contact=contact).first()
+    if plan is not None and plan.is_live:
+        return plan
+    if contact.owner is not None:
+        refusal = capacity_refusal(contact.owner)
+        if refusal:
+            raise RuleViolation(refusal)
+    plan = plan or TouchPlan(contact=contact)
+    plan.kind, plan.started_at, plan.started_by = kind, now, by
+    plan.ended_at, plan.end_reason = None, ""
+    plan.save()
+    plan.items.all().delete()
+    today = timezone.localdate(now)
+    _add_item(plan, Method.CALL, _touch_base_days(), today)
+    if kind == TouchPlan.Kind.ALLIANCE:
+        _add_item(plan, Method.LUNCH, _touch_base_days(), today)
+    ContactEvent.objects.create(
+        contact=contact, action=Action.PLAN_STARTED, by=by, note=plan.get_kind_display()
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_item_add(*, plan, method, interval_days, by, now=None):
+    """Add another kind of touch to a plan, done every `interval_days`."""
+    plan = (
+        TouchPlan.objects.select_for_update(of=("self",))
+        .select_related("contact__owner")
+        .get(pk=plan.pk)
+    )
+    if not plan.is_live:
+        raise RuleViolation("This touch plan has ended.")
+    if method not in Method.values:
+        raise RuleViolation(f"“{method}” is not a kind of touch.")
+    if not 1 <= int(interval_days) <= 730:
+        raise RuleViolation("Choose an interval between 1 day and two years.")
+    if plan.items.filter(method=method).exists():
+        raise RuleViolation(f"{Method(method).label} is already in the plan.")
+    item = _add_item(plan, method, int(interval_days), timezone.localdate(now or timezone.now()))
+    ContactEvent.objects.create(
+        contact=plan.contact,
+        action=Action.PLAN_CHANGED,
+        by=by,
+        note=f"Added {Method(method).label.lower()} every {interval_days} days.",
+    )
+    return item
+
+
+def end_live_plan(contact, *, by, reason):
+    """End the person's live plan, if any (inside a caller's transaction)."""
+    updated = TouchPlan.objects.filter(contact=contact, ended_at=None).update(
+        ended_at=timezone.now(), end_reason=reason
+    )
+    if updated:
+        ContactEvent.objects.create(contact=contact, action=Action.PLAN_ENDED, by=by, note=reason)
+    return bool(updated)
+
+
+@transaction.atomic
+def plan_end(*, plan, by, reason):
+    """End a touch plan: the person leaves the owner's pool. A reason is required."""
+    if not reason.strip():
+        raise RuleViolation("Say why the plan ends: a reason is required.")
+    plan = TouchPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.is_live:
+        raise RuleViolation("This touch plan has already ended.")
+    end_live_plan(plan.contact, by=by, reason=reason.strip())
+    plan.refresh_from_db()
+    return plan
+
+
+@transaction.atomic
+def plan_item_snooze(*, item, until, by, now=None):
+    """Put a due touch off to `until`, a date after today. One click on My week."""
+    now = now or timezone.now()
+    item = (
+        PlanItem.objects.select_for_update(of=("self",))
+        .select_related("plan__contact")
+        .get(pk=item.pk)
+    )
+    if not item.plan.is_live:
+        raise RuleViolation("This touch plan has ended.")
+    if until <= timezone.localdate(now):
+        raise RuleViolation("Snooze to a date after today.")
+    before = item.next_due_on
+    item.snoozed_from = before
+    item.next_due_on = until
+    item.save(update_fields=["next_due_on", "snoozed_from"])
+    ContactEvent.objects.create(
+        contact=item.plan.contact,
+        action=Action.SNOOZED,
+        by=by,
+        note=f"{item.label} moved from {before:%-d %b} to {until:%-d %b %Y}.",
+    )
+    return item
+
+
+def record_touch(contact, touch):
+    """Reset the clocks a touch answers: its own kind, and the touch-base call if two-way."""
+    methods = {touch.method} if touch.direction == "ours" else set()
+    if touch.is_two_way:
+        methods.add(Method.CALL)
+    items = PlanItem.objects.select_for_update().filter(
+        plan__contact=contact, plan__ended_at=None, method__in=methods
+    )
+    tz = timezone.get_current_timezone()
+    for item in items:
+        if item.last_done_at is not None and item.last_done_at >= touch.at:
+            continue
+        item.last_done_at = touch.at
+        item.next_due_on = schedule.next_due_on(touch.at, item.interval_days, tz)
+        item.snoozed_from = None
+        item.save(update_fields=["last_done_at", "next_due_on", "snoozed_from"])
+
+
+@transaction.atomic
+def contact_reassign(*, contact, owner, by):
+    """Hand a person to another owner, within that owner's capacity if they are cultivated."""
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
+    )
+    if not owner.is_active:
+        raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
+    if contact.owner_id == owner.pk:
+        return contact
+    is_cultivated = TouchPlan.objects.filter(contact=contact, ended_at=None).exists()
+    if is_cultivated:
+        refusal = capacity_refusal(owner)
+        if refusal:
+            raise RuleViolation(f"{contact.name} cannot move: {refusal}")
+    before = contact.owner
+    contact.owner = owner
+    contact.save(update_fields=["owner"])
+    FollowUp.objects.filter(contact=contact, status__in=FollowUp.LIVE).update(owner=owner)
+    ContactEvent.objects.create(
+        contact=contact,
+        action=Action.REASSIGNED,
+        by=by,
+        note=f"From {before or 'nobody'} to {owner}.",
+    )
+    return contact

@@ -1,0 +1,85 @@
+"""Promises: doing what we said we would."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from convivio.errors import RuleViolation
+
+from ..models import Contact, ContactEvent, Method, Promise
+from .touches import touch_log
+
+Action = ContactEvent.Action
+
+
+@transaction.atomic
+def promise_make(*, contact, owner, what, due_on, by, opportunity_id=None):
+    """Record a promise to a person, with an owner and a due date, optionally for a card."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not what.strip():
+        raise RuleViolation("Say what was promised.")
+    if contact.has_asked_to_stop:
+        raise RuleViolation(f"{contact.name} asked us to stop: no new promises to them.")
+    promise = Promise.objects.create(
+        contact=contact,
+        owner=owner,
+        what=what.strip(),
+        due_on=due_on,
+        opportunity_id=opportunity_id,
+        made_by=by,
+    )
+    ContactEvent.objects.create(
+        contact=contact,
+        action=Action.PROMISE_MADE,
+        by=by,
+        note=f"{promise.what}, by {due_on:%-d %b %Y} ({owner}).",
+    )
+    return promise
+
+
+def _lock_open(promise):
+    promise = (
+        Promise.objects.select_for_update(of=("self",)).select_related("contact").get(pk=promise.pk)
+    )
+    if promise.kept_at is not None:
+        raise RuleViolation("This promise was already kept.")
+    if promise.released_at is not None:
+        raise RuleViolation("This promise was already released.")
+    return promise
+
+
+@transaction.atomic
+def promise_keep(*, promise, by, method=Method.EMAIL, at=None, note=""):
+    """Keep a promise. A kept promise is a touch, so it logs one."""
+    promise = _lock_open(promise)
+    touch = touch_log(
+        contact=promise.contact,
+        method=method,
+        by=by,
+        at=at,
+        note=note or f"Kept a promise: {promise.what}",
+    )
+    promise.kept_at = touch.at
+    promise.kept_touch = touch
+    promise.save(update_fields=["kept_at", "kept_touch"])
+    ContactEvent.objects.create(
+        contact=promise.contact, action=Action.PROMISE_KEPT, by=by, note=promise.what
+    )
+    return promise
+
+
+@transaction.atomic
+def promise_release(*, promise, by, reason):
+    """Openly release a promise we will not keep. A reason is required."""
+    if not reason.strip():
+        raise RuleViolation("Say why the promise is released: a reason is required.")
+    promise = _lock_open(promise)
+    promise.released_at = timezone.now()
+    promise.release_reason = reason.strip()
+    promise.save(update_fields=["released_at", "release_reason"])
+    ContactEvent.objects.create(
+        contact=promise.contact,
+        action=Action.PROMISE_RELEASED,
+        by=by,
+        note=f"{promise.what}: {promise.release_reason}",
+    )
+    return promise
