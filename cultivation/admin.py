@@ -1,6 +1,27 @@
-from django.contrib import admin
+"""The managers' admin for people and their cultivation. Changes go through the services."""
 
-from .models import Contact, JobRun, Organisation, Reminder, WeeklyDigest
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth import get_user_model
+
+from convivio.errors import RuleViolation
+
+from . import services
+from .models import (
+    Contact,
+    ContactEvent,
+    FollowUp,
+    Gathering,
+    JobRun,
+    Organisation,
+    PlanItem,
+    Promise,
+    Reminder,
+    Touch,
+    TouchPlan,
+    WeeklyDigest,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -19,14 +40,170 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [ContactInline]
 
 
+class ContactActionForm(ActionForm):
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        label="new owner",
+    )
+
+
+class TouchInline(admin.TabularInline):
+    """The person's touches, read-only: they are history."""
+
+    model = Touch
+    fk_name = "contact"
+    extra = 0
+    can_delete = False
+    fields = ["at", "method", "direction", "outcome", "by", "note"]
+    readonly_fields = fields
+    ordering = ["-at"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InCultivationFilter(admin.SimpleListFilter):
+    title = "in cultivation"
+    parameter_name = "cultivated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        live = {"touch_plan__isnull": False, "touch_plan__ended_at__isnull": True}
+        if self.value() == "yes":
+            return queryset.filter(**live)
+        if self.value() == "no":
+            return queryset.exclude(**live)
+        return queryset
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "role", "email", "owner", "has_opted_in"]
-    list_filter = ["has_opted_in", "owner", "organisation__sector"]
+    action_form = ContactActionForm
+    actions = ["reassign_owner"]
+    list_display = [
+        "name",
+        "organisation",
+        "role",
+        "email",
+        "owner",
+        "has_opted_in",
+        "asked_to_stop_at",
+    ]
+    list_filter = ["has_opted_in", InCultivationFilter, "owner", "organisation__sector"]
     list_select_related = ["organisation", "owner"]
     search_fields = ["name", "email", "role", "organisation__name"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "knows"]
+    readonly_fields = ["asked_to_stop_at"]
+    inlines = [TouchInline]
+
+    @admin.action(description="Reassign to the new owner chosen beside the action")
+    def reassign_owner(self, request, queryset):
+        owner_id = request.POST.get("owner")
+        if not owner_id:
+            self.message_user(request, "Choose the new owner first.", messages.ERROR)
+            return
+        owner = get_user_model().objects.get(pk=owner_id)
+        moved = 0
+        for contact in queryset:
+            try:
+                services.contact_reassign(contact=contact, owner=owner, by=request.user)
+            except RuleViolation as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, f"{moved} contact(s) now belong to {owner}.")
+
+
+@admin.register(Touch)
+class TouchAdmin(admin.ModelAdmin):
+    list_display = ["at", "contact", "method", "direction", "outcome", "by"]
+    list_filter = ["method", "direction", "outcome", "by"]
+    list_select_related = ["contact", "by"]
+    search_fields = ["contact__name", "note"]
+    date_hierarchy = "at"
+    raw_id_fields = ["contact", "introduced_to", "follow_up", "gathering"]
+
+    # Touches are history, logged through the rules (`touch_log`); managers may
+    # delete a mistaken one but not invent or rewrite one here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Gathering)
+class GatheringAdmin(admin.ModelAdmin):
+    list_display = ["at", "by", "note"]
+    date_hierarchy = "at"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = [
+        "contact",
+        "owner",
+        "priority",
+        "status",
+        "attempt_count",
+        "next_due_at",
+        "exhausts_at",
+    ]
+    list_filter = ["status", "priority", "owner"]
+    list_select_related = ["contact", "owner"]
+    search_fields = ["contact__name"]
+    date_hierarchy = "met_at"
+    raw_id_fields = ["contact"]
+    readonly_fields = ["attempt_count", "last_attempt_at", "exhausts_at", "ended_at"]
+
+
+@admin.register(Promise)
+class PromiseAdmin(admin.ModelAdmin):
+    list_display = ["what", "contact", "owner", "due_on", "kept_at", "released_at"]
+    list_filter = ["owner", ("kept_at", admin.EmptyFieldListFilter), "due_on"]
+    list_select_related = ["contact", "owner"]
+    search_fields = ["what", "contact__name"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["contact", "kept_touch"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    fields = ["method", "interval_days", "next_due_on", "last_done_at", "snoozed_from"]
+    readonly_fields = ["last_done_at", "snoozed_from"]
+
+
+@admin.register(TouchPlan)
+class TouchPlanAdmin(admin.ModelAdmin):
+    list_display = ["contact", "kind", "owner", "started_at", "ended_at"]
+    list_filter = ["kind", ("ended_at", admin.EmptyFieldListFilter), "contact__owner"]
+    list_select_related = ["contact__owner"]
+    search_fields = ["contact__name"]
+    raw_id_fields = ["contact"]
+    inlines = [PlanItemInline]
+
+    @admin.display(ordering="contact__owner")
+    def owner(self, plan):
+        return plan.contact.owner
+
+
+@admin.register(ContactEvent)
+class ContactEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "contact", "action", "by", "note"]
+    list_filter = ["action"]
+    list_select_related = ["contact", "by"]
+    search_fields = ["contact__name", "note"]
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)

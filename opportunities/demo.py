@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
+from cultivation.demo import build_cultivation_demo
 from cultivation.models import Contact, Organisation
 from opportunities.models import (
     Opportunity,
@@ -70,6 +71,7 @@ def build_demo_firm(*, rng, now):
         contact.knows.add(*rng.sample(contacts, 2))
     for index, stage in enumerate(STAGE_MIX):
         _demo_card(index, stage, staff, organisations, contacts, rng=rng, now=now)
+    build_cultivation_demo(rng=rng, now=now)
     return True
 
 

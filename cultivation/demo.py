@@ -1,0 +1,106 @@
+"""Demo cultivation for the demo firm: plans, follow-ups at every stage, promises.
+
+Built through the services, so the demo obeys the same rules as real use.
+"""
+
+from datetime import timedelta
+
+from django.db.models import F
+
+from .models import Contact, PlanItem, TouchPlan
+from .services import (
+    follow_up_start,
+    plan_item_add,
+    promise_keep,
+    promise_make,
+    touch_log,
+    touch_plan_start,
+)
+
+PROMISES = [
+    "Send the succession-planning checklist",
+    "Introduce them to our employment lawyer",
+    "Share the benchmarking survey results",
+    "Invite them to the spring breakfast briefing",
+    "Look over their draft tender, informally",
+]
+
+
+def _primary_contacts_in(stage):
+    # Reads the demo cards through the reverse relation `opportunities` adds,
+    # without importing that layer.
+    return list(
+        Contact.objects.filter(card_links__is_primary=True, card_links__opportunity__stage=stage)
+        .select_related("owner")
+        .annotate(entered=F("card_links__opportunity__stage_entered_at"))
+        .annotate(priority=F("card_links__opportunity__priority"))
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def build_cultivation_demo(*, rng, now):
+    """Touch plans for cultivated people, follow-ups for those being connected, promises."""
+    for index, contact in enumerate(_primary_contacts_in("cultivating")):
+        _cultivated(index, contact, rng=rng, now=now)
+    for index, contact in enumerate(_primary_contacts_in("connecting")):
+        _connecting(index, contact, rng=rng, now=now)
+    people = list(
+        Contact.objects.exclude(owner=None)
+        .filter(asked_to_stop_at=None)
+        .exclude(follow_ups__status__in=["open", "exhausted"])
+        .order_by("pk")[:40]
+    )
+    for index, contact in enumerate(rng.sample(people, 12)):
+        _promise(index, contact, rng=rng, now=now)
+
+
+def _cultivated(index, contact, *, rng, now):
+    owner = contact.owner
+    kind = TouchPlan.Kind.ALLIANCE if index % 6 == 0 else TouchPlan.Kind.CULTIVATING
+    plan = touch_plan_start(contact=contact, by=owner, kind=kind, now=now)
+    if index % 3 == 0:
+        plan_item_add(plan=plan, method="note", interval_days=180, by=owner, now=now)
+    last_call = now - timedelta(days=rng.randint(40, 110))
+    touch_log(
+        contact=contact,
+        method="call",
+        outcome=rng.choice(["no_need", "not_reached", "need_found"]),
+        is_arranged=True,
+        by=owner,
+        at=last_call,
+        note="Quarterly touch-base.",
+    )
+    if index % 4 == 1:
+        # A few fall due this week, so My week has something to show.
+        PlanItem.objects.filter(plan=plan, method="call").update(
+            next_due_on=(now + timedelta(days=rng.randint(-6, 2))).date()
+        )
+    if index == 5:
+        touch_log(contact=contact, method="call", outcome="asked_to_stop", by=owner, at=now)
+
+
+def _connecting(index, contact, *, rng, now):
+    owner = contact.owner
+    met_at = now - timedelta(days=[1, 4, 9, 16, 30][index % 5])
+    follow_up_start(contact=contact, priority=contact.priority, by=owner, met_at=met_at)
+    attempts = index % 4
+    methods = ["email", "note", "email"]
+    for number in range(attempts):
+        at = met_at + timedelta(days=number * 3 + 1)
+        if at >= now:
+            break
+        touch_log(contact=contact, method=methods[number], by=owner, at=at)
+
+
+def _promise(index, contact, *, rng, now):
+    owner = contact.owner
+    promise = promise_make(
+        contact=contact,
+        owner=owner,
+        what=PROMISES[index % len(PROMISES)],
+        due_on=(now + timedelta(days=rng.randint(-5, 12))).date(),
+        by=owner,
+    )
+    if index % 4 == 3:
+        promise_keep(promise=promise, by=owner, method="email", at=now - timedelta(days=1))

@@ -1,0 +1,67 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import people_selectors, selectors
+from ..forms import (
+    ContactFilterForm,
+    PlanItemForm,
+    PlanStartForm,
+    PromiseForm,
+    PromiseKeepForm,
+    ReasonForm,
+    SnoozeForm,
+    next_week,
+)
+
+PAGE_SIZE = 25
+
+
+def contact_list(request):
+    now = timezone.now()
+    form = ContactFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    contacts = people_selectors.contacts_for_list(
+        q=filters.get("q", ""),
+        owner=filters.get("owner"),
+        cultivation=filters.get("cultivation", ""),
+        overdue=filters.get("overdue", False),
+        now=now,
+    )
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    badges = selectors.badges_for_contacts([c.pk for c in page], now=now)
+    rows = [(contact, badges[contact.pk]) for contact in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "cultivation/contact_list.html", context)
+
+
+def contact_detail(request, pk):
+    now = timezone.now()
+    data = people_selectors.contact_page(pk, now=now)
+    if data is None:
+        raise Http404("No such contact.")
+    contact = data.contact
+    context = {
+        "page": data,
+        "contact": contact,
+        "badges": selectors.badges_for_contacts([contact.pk], now=now)[contact.pk],
+        "follow_up_label": (
+            selectors.follow_up_label(data.follow_up, now=now)
+            if data.follow_up and data.follow_up.is_live
+            else ""
+        ),
+        "today": timezone.localdate(now),
+        "touch_url": selectors.touch_form_url(contact.pk),
+        "promise_form": PromiseForm(
+            initial={"contact": contact.pk, "owner": request.user.pk, "due_on": next_week()}
+        ),
+        "keep_form": PromiseKeepForm(),
+        "reason_form": ReasonForm(),
+        "snooze_form": SnoozeForm(initial={"until": next_week()}),
+        "plan_start_form": PlanStartForm(),
+        "plan_item_form": PlanItemForm(initial={"interval_days": 180}),
+    }
+    return render(request, "cultivation/contact_detail.html", context)
