@@ -154,3 +154,47 @@ class StageChange(models.Model):
     def __str__(self):
         start = self.get_from_stage_display() or "new"
         return f"{self.opportunity}: {start} → {self.get_to_stage_display()}"
+
+
+class ConnectionIdea(models.Model):
+    """A way we might get to meet the people on a card, and how it went (DOMAIN.md: Connecting)."""
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", "Introduction by someone we know"
+        EVENT = "event", "An event they attend"
+        OUR_EVENT = "our_event", "Our own event"
+        COFFEE = "coffee", "Coffee about something useful to them"
+        USEFUL_EMAIL = "useful_email", "A short, useful email"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        IDEA = "idea", "Idea"
+        TRIED = "tried", "Tried"
+        WORKED = "worked", "Worked"
+        DIDNT_WORK = "didnt_work", "Didn't work"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="connection_ideas"
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.INTRODUCTION)
+    description = models.CharField(max_length=300)
+    via = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who could introduce us, for an introduction.",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.IDEA)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.description

@@ -8,7 +8,7 @@ from convivio.errors import RuleViolation, StaleVersion
 from cultivation import services as cultivation
 
 from . import rules
-from .models import Opportunity, Stage, StageChange
+from .models import ConnectionIdea, Opportunity, Stage, StageChange
 
 # Positions are spaced so a card can be dropped between two others without
 # renumbering the column; the column is renumbered only when a gap runs out.
@@ -172,3 +172,58 @@ def _renumber(stage):
         card.position = base + index * POSITION_GAP
     Opportunity.objects.bulk_update(cards, ["position"], batch_size=500)
 
+
+# Editing a card --------------------------------------------------------------
+
+EDITABLE_FIELDS = ("title", "organisation", "priority", "estimated_value", "pain", "gain")
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity, by, version, colleagues=None, owner=None, **changes):
+    """Change a card's details (not its stage: that is a move); refused if changed meanwhile."""
+    card = _lock(opportunity, version)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RuleViolation(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.version += 1
+    card.save(update_fields=[*changes, "version", "updated_at"])
+    if colleagues is not None:
+        card.colleagues.set(colleagues)
+    if owner is not None and owner.pk != card.owner_id:
+        card = opportunity_reassign(opportunity=card, owner=owner, by=by)
+    _sync_instance(opportunity, card)
+    for name in changes:
+        setattr(opportunity, name, getattr(card, name))
+    return card
+
+
+@transaction.atomic
+def opportunity_add_contact(*, opportunity, contact, by, role="", is_primary=False):
+    """Put a person on a card. Someone newly met in Connecting gets a follow-up due."""
+    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if card.links.filter(contact=contact).exists():
+        raise RuleViolation(f"{contact} is already on this card.")
+    has_primary = card.links.filter(is_primary=True).exists()
+    link = card.links.create(contact=contact, role=role, is_primary=is_primary or not has_primary)
+    if link.is_primary and has_primary:
+        card.links.exclude(pk=link.pk).filter(is_primary=True).update(is_primary=False)
+    if card.stage == Stage.CONNECTING:
+        cultivation.follow_up_start(contact=contact, priority=card.priority, by=by)
+    return link
+
+
+def connection_idea_add(*, opportunity, by, kind, description, via=None):
+    return ConnectionIdea.objects.create(
+        opportunity=opportunity, kind=kind, description=description.strip(), via=via, created_by=by
+    )
+
+
+def connection_idea_mark(*, idea, status, by):
+    """Record how an idea went: idea, tried, worked or didn't work."""
+    if status not in ConnectionIdea.Status.values:
+        raise RuleViolation(f"“{status}” is not a status an idea can have.")
+    idea.status = status
+    idea.save(update_fields=["status", "updated_at"])
+    return idea

@@ -6,5 +6,11 @@ app_name = "opportunities"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("board/<str:stage>/", views.board_column, name="board-column"),
+    path("cards/new/", views.card_add, name="card-add"),
     path("cards/<int:pk>/", views.card_detail, name="card-detail"),
+    path("cards/<int:pk>/move/", views.card_move, name="card-move"),
+    path("cards/<int:pk>/contacts/", views.card_contact_add, name="card-contact-add"),
+    path("cards/<int:pk>/ideas/", views.card_idea_add, name="card-idea-add"),
+    path("ideas/<int:pk>/status/", views.idea_mark, name="idea-mark"),
 ]

@@ -1,15 +1,299 @@
-from django.shortcuts import get_object_or_404, render
+"""The staff board and the card page. Every write goes through `services`.
 
-from .models import Opportunity, Stage
+htmx requests aimed at `#board` get the board fragment back; plain requests
+(no JavaScript) get full pages and redirects, so everything works without it.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from convivio.errors import RuleViolation, StaleVersion
+from cultivation.models import Contact
+from cultivation.selectors import badges_for_contacts
+
+from . import rules, selectors, services
+from .forms import (
+    AddContactForm,
+    BoardFilterForm,
+    CardForm,
+    ConnectionIdeaForm,
+    IdeaStatusForm,
+    MoveForm,
+    QuickAddForm,
+)
+from .models import ConnectionIdea, Opportunity, Stage
+
+# Status codes of a move that was refused: the board fragment comes back with
+# the card where the server says it is, and a sentence saying why.
+REFUSED, CONFLICT = 422, 409
 
 
+def _wants_fragment(request):
+    return request.headers.get("HX-Target") == "board"
+
+
+def _board_url(query):
+    return reverse("opportunities:board") + (f"?{query}" if query else "")
+
+
+def _board_context(request, **extra):
+    filter_form = BoardFilterForm(request.GET)
+    filters = filter_form.filters(request.user)
+    query = request.GET.urlencode()
+    return {
+        "columns": selectors.board(filters, now=timezone.now()),
+        "filters": filters,
+        "filter_form": filter_form,
+        "owners": selectors.owners(),
+        "query": query,
+        "closed_toggle": _toggle_closed(request.GET),
+        **extra,
+    }
+
+
+def _toggle_closed(params):
+    toggled = params.copy()
+    if toggled.get("closed") == "all":
+        toggled.pop("closed")
+    else:
+        toggled["closed"] = "all"
+    return toggled.urlencode()
+
+
+def _render_board(request, *, status=200, notice=None, level="danger", **extra):
+    context = _board_context(request, notice=notice, level=level, **extra)
+    template = (
+        "opportunities/_board.html" if _wants_fragment(request) else "opportunities/board.html"
+    )
+    if "add_form" not in context:
+        context["add_form"] = QuickAddForm()
+    return render(request, template, context, status=status)
+
+
+@require_GET
 def board(request):
-    cards = Opportunity.objects.select_related("organisation", "owner").order_by("position")[:200]
-    columns = [(stage, [card for card in cards if card.stage == stage]) for stage in Stage]
-    return render(request, "opportunities/board.html", {"columns": columns})
+    return _render_board(request)
+
+
+@require_GET
+def board_column(request, stage):
+    """More cards of one column: appended by htmx, or a page of its own without JavaScript."""
+    if stage not in Stage.values:
+        raise Http404("No such column.")
+    try:
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    params = request.GET.copy()
+    params.pop("offset", None)
+    filters = BoardFilterForm(params).filters(request.user)
+    column = selectors.column_page(filters, stage, offset=offset, now=timezone.now())
+    is_htmx = request.headers.get("HX-Request") == "true"
+    template = "opportunities/_more_cards.html" if is_htmx else "opportunities/column.html"
+    context = {"column": column, "query": params.urlencode(), "offset": offset}
+    return render(request, template, context)
+
+
+@require_POST
+def card_move(request, pk):
+    """Move a card to a stage (or, to its own stage, reorder it) after card `after`.
+
+    Accepts to_stage, version, after and note; anything else is refused with
+    a 400 and a reason.
+    """
+    form = MoveForm(request.POST)
+    unknown = form.unknown_fields()
+    if unknown:
+        return HttpResponseBadRequest(
+            f"Unknown field(s): {', '.join(unknown)}. A move accepts only "
+            "to_stage, version, after and note.",
+            content_type="text/plain; charset=utf-8",
+        )
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return HttpResponseBadRequest(
+            f"The move could not be read ({problems}).", content_type="text/plain; charset=utf-8"
+        )
+    card = get_object_or_404(Opportunity, pk=pk)
+    data = form.cleaned_data
+    try:
+        if data["to_stage"] == card.stage and data["note"] == "":
+            services.opportunity_reorder(
+                opportunity=card, by=request.user, version=data["version"], after=data["after"]
+            )
+            text = f"“{card.title}” reordered in {card.get_stage_display()}."
+        else:
+            services.opportunity_move(
+                opportunity=card,
+                to_stage=data["to_stage"],
+                by=request.user,
+                version=data["version"],
+                note=data["note"],
+                after=data["after"],
+            )
+            text = f"“{card.title}” moved to {card.get_stage_display()}."
+    except RuleViolation as error:
+        status = CONFLICT if isinstance(error, StaleVersion) else REFUSED
+        return _answer(request, str(error), status=status, level="danger")
+    return _answer(request, text, status=200, level="success")
+
+
+def _answer(request, text, *, status, level):
+    if _wants_fragment(request):
+        return _render_board(request, status=status, notice=text, level=level)
+    (messages.success if status == 200 else messages.error)(request, text)
+    params = request.GET.copy()
+    back = params.pop("next", [""])[0]
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(_board_url(params.urlencode()))
+
+
+@require_POST
+def card_add(request):
+    """Quick add from the board."""
+    form = QuickAddForm(request.POST)
+    if form.is_valid():
+        card = form.card(owner=request.user)
+        try:
+            with transaction.atomic():  # a refused card leaves no new organisation behind
+                if card.organisation is not None and card.organisation.pk is None:
+                    card.organisation.save()
+                services.opportunity_open(
+                    opportunity=card, by=request.user, note="Added from the board."
+                )
+        except RuleViolation as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"“{card.title}” added to {card.get_stage_display()}.")
+            return redirect(_board_url(request.GET.urlencode()))
+    text = "The card was not added: " + " ".join(
+        str(message) for errors in form.errors.values() for message in errors
+    )
+    return _render_board(request, status=400, notice=text, add_form=form, add_open=True)
 
 
 def card_detail(request, pk):
     card = get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
-    history = card.stage_changes.select_related("by")
-    return render(request, "opportunities/card_detail.html", {"card": card, "history": history})
+    if request.method == "POST":
+        form = CardForm(request.POST, instance=Opportunity.objects.get(pk=pk))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.opportunity_update(
+                    opportunity=card,
+                    by=request.user,
+                    version=data["version"],
+                    colleagues=data["colleagues"],
+                    owner=data["owner"],
+                    **{name: data[name] for name in services.EDITABLE_FIELDS},
+                )
+            except RuleViolation as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Card saved.")
+                return redirect(card)
+        return _card_page(request, card, form=form, status=400)
+    return _card_page(request, card)
+
+
+def _card_page(request, card, *, form=None, idea_form=None, status=200):
+    now = timezone.now()
+    links = list(card.links.select_related("contact__organisation").order_by("-is_primary", "pk"))
+    badges = badges_for_contacts([link.contact_id for link in links], now=now)
+    for link in links:
+        link.badges = badges[link.contact_id]
+    introducers = selectors.introducers(card)
+    idea_form = idea_form or ConnectionIdeaForm(card=card)
+    idea_form.fields["via"].queryset = Contact.objects.filter(
+        pk__in=[person.pk for person, _ in introducers]
+    )
+    find = request.GET.get("find", "").strip()
+    context = {
+        "card": card,
+        "form": form or CardForm(instance=card),
+        "links": links,
+        "primary": next((link.contact for link in links if link.is_primary), None),
+        "colleagues": card.colleagues.order_by("first_name", "username"),
+        "history": card.stage_changes.select_related("by"),
+        "ideas": card.connection_ideas.select_related("via"),
+        "idea_form": idea_form,
+        "idea_statuses": ConnectionIdea.Status.choices,
+        "introducers": introducers,
+        "find": find,
+        "add_contact_form": AddContactForm(choices=_addable_contacts(card, find)),
+        "moves": rules.allowed_moves(card.stage),
+    }
+    return render(request, "opportunities/card_detail.html", context, status=status)
+
+
+def _addable_contacts(card, find):
+    """People to offer for the card: its organisation's, or those matching a search."""
+    people = Contact.objects.exclude(card_links__opportunity=card).select_related("organisation")
+    if find:
+        return people.filter(name__icontains=find)[:25]
+    if card.organisation_id:
+        return people.filter(organisation_id=card.organisation_id)[:50]
+    return people.none()
+
+
+@require_POST
+def card_contact_add(request, pk):
+    card = get_object_or_404(Opportunity, pk=pk)
+    people = Contact.objects.exclude(card_links__opportunity=card)
+    form = AddContactForm(request.POST, choices=people)
+    if not form.is_valid():
+        messages.error(request, "Choose a person to add to the card.")
+        return redirect(card)
+    data = form.cleaned_data
+    try:
+        services.opportunity_add_contact(
+            opportunity=card,
+            contact=data["contact"],
+            role=data["role"],
+            is_primary=data["is_primary"],
+            by=request.user,
+        )
+    except RuleViolation as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{data['contact']} added to the card.")
+    return redirect(card)
+
+
+@require_POST
+def card_idea_add(request, pk):
+    card = get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
+    form = ConnectionIdeaForm(request.POST, card=card)
+    form.fields["via"].queryset = Contact.objects.filter(
+        pk__in=[person.pk for person, _ in selectors.introducers(card)]
+    )
+    if not form.is_valid():
+        return _card_page(request, card, idea_form=form, status=400)
+    data = form.cleaned_data
+    services.connection_idea_add(
+        opportunity=card,
+        by=request.user,
+        kind=data["kind"],
+        description=data["description"],
+        via=data["via"],
+    )
+    messages.success(request, "Idea added.")
+    return redirect(card)
+
+
+@require_POST
+def idea_mark(request, pk):
+    idea = get_object_or_404(ConnectionIdea.objects.select_related("opportunity"), pk=pk)
+    form = IdeaStatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose idea, tried, worked or didn't work.", status=400)
+    services.connection_idea_mark(idea=idea, status=form.cleaned_data["status"], by=request.user)
+    messages.success(request, f"“{idea}” marked {idea.get_status_display().lower()}.")
+    return redirect(idea.opportunity)

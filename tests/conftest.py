@@ -38,3 +38,9 @@ def teammate_client(client, teammate):
 @pytest.fixture
 def manager_client(client, manager):
     return _client_for(client, manager)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; a fast hasher keeps the suite quick (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

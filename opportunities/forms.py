@@ -1,0 +1,148 @@
+"""Forms of the board and the card page. Rules live in services; forms only parse input."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from cultivation.models import Contact, Organisation
+
+from .models import ConnectionIdea, Opportunity, Priority, Source, Stage
+from .selectors import BoardFilters
+
+
+def full_name(user):
+    return user.get_full_name() or user.username
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters, read from the URL so a filtered board can be bookmarked."""
+
+    owner = forms.CharField(required=False)  # "mine", "" (everyone) or a user's pk
+    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    closed = forms.ChoiceField(required=False, choices=[("", "Last 90 days"), ("all", "All")])
+
+    def filters(self, user):
+        """BoardFilters for `user`; an unreadable filter falls back to showing everything."""
+        data = self.cleaned_data if self.is_valid() else {}
+        owner = None
+        wanted = data.get("owner", "")
+        if wanted == "mine":
+            owner = user
+        elif wanted.isdigit():
+            owner = get_user_model().objects.filter(pk=wanted).first()
+        return BoardFilters(
+            owner=owner,
+            priority=data.get("priority", ""),
+            q=data.get("q", ""),
+            all_closed=data.get("closed") == "all",
+        )
+
+
+class MoveForm(forms.Form):
+    """The move endpoint's fields, and only these (anything else is refused with a 400)."""
+
+    FIELDS = frozenset({"to_stage", "version", "after", "note", "csrfmiddlewaretoken"})
+
+    to_stage = forms.ChoiceField(choices=Stage.choices)
+    version = forms.IntegerField(min_value=1)
+    after = forms.IntegerField(required=False, min_value=1)
+    note = forms.CharField(required=False, max_length=2000)
+
+    def unknown_fields(self):
+        return sorted(set(self.data) - self.FIELDS)
+
+
+class QuickAddForm(forms.Form):
+    """A new card from the board: Research, or Connecting/Cultivating for inbound work."""
+
+    title = forms.CharField(max_length=200)
+    organisation = forms.CharField(max_length=200, required=False)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.REFERRAL)
+    stage = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in (Stage.RESEARCH, Stage.CONNECTING, Stage.CULTIVATING)],
+        initial=Stage.RESEARCH,
+        help_text="Only inbound cards may start past Research.",
+    )
+    source = forms.ChoiceField(choices=Source.choices, initial=Source.RESEARCH)
+
+    def card(self, owner):
+        """An unsaved card from the form; the organisation is found or created by name."""
+        data = self.cleaned_data
+        organisation = None
+        if data["organisation"]:
+            organisation = Organisation.objects.filter(name__iexact=data["organisation"]).first()
+            organisation = organisation or Organisation(name=data["organisation"])
+        return Opportunity(
+            title=data["title"],
+            organisation=organisation,
+            priority=data["priority"],
+            stage=data["stage"],
+            source=data["source"],
+            owner=owner,
+        )
+
+
+class CardForm(forms.ModelForm):
+    """The card's details. Saved through `opportunity_update`, with the version seen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "organisation",
+            "owner",
+            "colleagues",
+            "priority",
+            "estimated_value",
+            "pain",
+            "gain",
+        ]
+        widgets = {
+            "pain": forms.Textarea(attrs={"rows": 3}),
+            "gain": forms.Textarea(attrs={"rows": 3}),
+            "colleagues": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+        for name in ("owner", "colleagues"):
+            self.fields[name].queryset = users
+            self.fields[name].label_from_instance = full_name
+        self.fields["version"].initial = self.instance.version
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save card"))
+
+
+class ConnectionIdeaForm(forms.ModelForm):
+    class Meta:
+        model = ConnectionIdea
+        fields = ["kind", "description", "via"]
+
+    def __init__(self, *args, card, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered: the people who could introduce us (set by the view from `introducers`).
+        self.fields["via"].queryset = Contact.objects.none()
+        self.fields["description"].widget.attrs["placeholder"] = "e.g. Ask Priya to introduce us"
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("opportunities:card-idea-add", args=[card.pk])
+        self.helper.add_input(Submit("add", "Add idea"))
+
+
+class IdeaStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ConnectionIdea.Status.choices)
+
+
+class AddContactForm(forms.Form):
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
+    role = forms.CharField(max_length=200, required=False)
+    is_primary = forms.BooleanField(required=False, label="Primary contact")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = choices

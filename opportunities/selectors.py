@@ -1,0 +1,154 @@
+"""Reads for the board and the card page, in a fixed number of queries whatever the data size.
+
+`board(filters, user=..., now=...)` returns the five columns: each with its
+count and total value over every matching card, and its first `PAGE_SIZE`
+cards. `column_page(...)` returns the next cards of one column ("load more").
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
+from django.db.models.functions import RowNumber
+
+from cultivation.models import Contact
+from cultivation.selectors import badges_for_contacts
+
+from . import rules
+from .models import CLOSED_STAGES, Opportunity, OpportunityContact, Stage
+
+PAGE_SIZE = 50
+RECENT_CLOSED_DAYS = 90
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the board shows. Built from the URL by `BoardFilterForm`."""
+
+    owner: object = None  # a user, or None for everyone
+    priority: str = ""
+    q: str = ""
+    all_closed: bool = False  # Won and Lost: every card, not only the last 90 days
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total_value: object = 0
+    cards: list = field(default_factory=list)
+    next_offset: int | None = None  # where "load more" starts, None when all are shown
+
+
+def cards_matching(filters, *, now):
+    """Every card the filters select, Won/Lost limited to the last 90 days unless asked."""
+    cards = Opportunity.objects.all()
+    if filters.owner is not None:
+        cards = cards.filter(owner=filters.owner)
+    if filters.priority:
+        cards = cards.filter(priority=filters.priority)
+    if filters.q:
+        named = OpportunityContact.objects.filter(
+            opportunity=OuterRef("pk"), contact__name__icontains=filters.q
+        )
+        cards = cards.filter(
+            Q(title__icontains=filters.q)
+            | Q(organisation__name__icontains=filters.q)
+            | Exists(named)
+        )
+    if not filters.all_closed:
+        since = now - timedelta(days=RECENT_CLOSED_DAYS)
+        cards = cards.exclude(stage__in=CLOSED_STAGES, stage_entered_at__lt=since)
+    return cards
+
+
+def _for_display(cards):
+    primary = OpportunityContact.objects.filter(is_primary=True).select_related("contact")
+    return cards.select_related("organisation", "owner").prefetch_related(
+        Prefetch("links", queryset=primary, to_attr="primary_links")
+    )
+
+
+def _decorate(cards, *, now):
+    """Attach the primary contact, the badges and the allowed moves to each card."""
+    for card in cards:
+        card.primary_contact = card.primary_links[0].contact if card.primary_links else None
+        card.moves = rules.allowed_moves(card.stage)
+        card.owner_initials = initials(card.owner)
+    badges = badges_for_contacts(
+        {card.primary_contact.pk for card in cards if card.primary_contact}, now=now
+    )
+    for card in cards:
+        card.badges = badges.get(card.primary_contact.pk) if card.primary_contact else None
+    return cards
+
+
+def initials(user):
+    """ "AO" for Alice Owner; the username's first letter when there is no name."""
+    letters = "".join(part[0] for part in (user.first_name, user.last_name) if part)
+    return (letters or user.username[:1]).upper()
+
+
+def board(filters, *, now):
+    """The five columns with counts, totals and their first PAGE_SIZE cards."""
+    matching = cards_matching(filters, now=now)
+    columns = {stage: Column(stage=stage) for stage in Stage}
+    totals = (
+        matching.order_by().values("stage").annotate(n=Count("pk"), value=Sum("estimated_value"))
+    )
+    for row in totals:
+        column = columns[row["stage"]]
+        column.count, column.total_value = row["n"], row["value"] or 0
+    ranked = matching.annotate(
+        rank=Window(RowNumber(), partition_by=F("stage"), order_by=[F("position"), F("pk")])
+    ).filter(rank__lte=PAGE_SIZE)
+    cards = _decorate(list(_for_display(ranked).order_by("position", "pk")), now=now)
+    for card in cards:
+        columns[card.stage].cards.append(card)
+    for column in columns.values():
+        if column.count > len(column.cards):
+            column.next_offset = len(column.cards)
+    return list(columns.values())
+
+
+def column_page(filters, stage, *, offset, now):
+    """The next PAGE_SIZE cards of one column after `offset`."""
+    matching = cards_matching(filters, now=now).filter(stage=stage)
+    page = list(_for_display(matching).order_by("position", "pk")[offset : offset + PAGE_SIZE + 1])
+    has_more = len(page) > PAGE_SIZE
+    cards = _decorate(page[:PAGE_SIZE], now=now)
+    return Column(
+        stage=Stage(stage),
+        cards=cards,
+        next_offset=offset + PAGE_SIZE if has_more else None,
+    )
+
+
+def board_card(pk, *, now):
+    """One card as the board shows it."""
+    return _decorate(list(_for_display(Opportunity.objects.filter(pk=pk))), now=now)[0]
+
+
+def owners():
+    """The people who can own cards, for the owner filter."""
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+def introducers(card):
+    """People we know who know one of the card's contacts: who could introduce us.
+
+    Returns (introducer, [contacts on the card they know]) pairs, in two queries.
+    """
+    on_card = list(card.links.values_list("contact_id", flat=True))
+    through = Contact.knows.through
+    pairs = (
+        through.objects.filter(to_contact_id__in=on_card)
+        .exclude(from_contact_id__in=on_card)
+        .select_related("from_contact__organisation", "to_contact")
+        .order_by("from_contact__name", "to_contact__name")
+    )
+    grouped = {}
+    for pair in pairs:
+        grouped.setdefault(pair.from_contact, []).append(pair.to_contact)
+    return list(grouped.items())

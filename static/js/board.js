@@ -1,0 +1,126 @@
+/* The board: drag and drop with SortableJS, moves posted with htmx.
+ *
+ * Every move answers with the whole board as the server sees it (with a
+ * message), so a refused or conflicting move puts the card back where it
+ * really is. Without JavaScript, each card's "Move to…" form posts the same.
+ */
+(function () {
+  "use strict";
+
+  // Refused (422) and conflicting (409) moves still carry the board to show.
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: false, error: true },
+  ];
+
+  function board() {
+    return document.getElementById("board");
+  }
+
+  function boardQuery() {
+    const query = board().dataset.query;
+    return query ? "?" + query : "";
+  }
+
+  function notice(text, level) {
+    const box = document.getElementById("board-notice");
+    box.replaceChildren();
+    const alert = document.createElement("div");
+    alert.className = "alert alert-" + (level || "danger") + " py-2";
+    alert.setAttribute("role", "alert");
+    alert.textContent = text;
+    box.appendChild(alert);
+  }
+
+  function refresh() {
+    return htmx.ajax("GET", board().dataset.boardUrl + boardQuery(), {
+      target: "#board",
+      swap: "outerHTML",
+    });
+  }
+
+  // The refreshed board replaces the notice area, so the sentence goes in after it.
+  function refreshThenSay(text, level) {
+    return refresh().then(function () {
+      notice(text, level);
+    });
+  }
+
+  function askLostReason(card) {
+    const dialog = document.getElementById("lost-dialog");
+    const reason = dialog.querySelector("textarea");
+    dialog.querySelector("[data-lost-title]").textContent = card.dataset.title;
+    reason.value = "";
+    return new Promise(function (resolve) {
+      dialog.addEventListener(
+        "close",
+        function () {
+          const text = reason.value.trim();
+          resolve(dialog.returnValue === "lost" && text ? text : null);
+        },
+        { once: true }
+      );
+      dialog.showModal();
+      reason.focus();
+    });
+  }
+
+  function move(card, toStage, after, note) {
+    return htmx.ajax("POST", card.dataset.moveUrl + boardQuery(), {
+      source: card,
+      target: "#board",
+      swap: "outerHTML",
+      values: { to_stage: toStage, version: card.dataset.version, after: after, note: note },
+    });
+  }
+
+  async function dropped(event) {
+    const card = event.item;
+    const toStage = event.to.dataset.stage;
+    if (event.from === event.to && event.oldIndex === event.newIndex) return;
+    const before = card.previousElementSibling;
+    const after = before && before.dataset.card ? before.dataset.card : "";
+    let note = "";
+    if (toStage === "lost" && card.dataset.stage !== "lost") {
+      note = await askLostReason(card);
+      if (note === null) {
+        refreshThenSay("Not moved: a card goes to Lost only with a reason.", "warning");
+        return;
+      }
+    }
+    move(card, toStage, after, note);
+  }
+
+  function makeSortable(list) {
+    if (list.dataset.sortable) return;
+    list.dataset.sortable = "on";
+    Sortable.create(list, {
+      group: "board",
+      draggable: ".cv-card",
+      filter: "details, summary, select, input, button, textarea",
+      preventOnFilter: false,
+      animation: 150,
+      delay: 200,
+      delayOnTouchOnly: true,
+      ghostClass: "cv-ghost",
+      onEnd: dropped,
+    });
+  }
+
+  htmx.onLoad(function (root) {
+    const lists = root.matches && root.matches(".cv-cards") ? [root] : root.querySelectorAll(".cv-cards");
+    lists.forEach(makeSortable);
+  });
+
+  // A 400 (an unreadable move) or a server error: say so and show the board as it is.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    const text = event.detail.xhr.responseText || "The server could not do that.";
+    refreshThenSay(text.slice(0, 300), "danger");
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    notice("The server could not be reached, so nothing was changed. Reload the page when you are back online.");
+  });
+})();
