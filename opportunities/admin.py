@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from convivio.errors import RuleViolation
 
 from . import services
-from .models import Opportunity, OpportunityContact, Stage, StageChange
+from .models import ConnectionIdea, Opportunity, OpportunityContact, Stage, StageChange
 
 
 class CardActionForm(ActionForm):
@@ -27,6 +27,13 @@ class OpportunityContactInline(admin.TabularInline):
     model = OpportunityContact
     extra = 0
     autocomplete_fields = ["contact"]
+
+
+class ConnectionIdeaInline(admin.TabularInline):
+    model = ConnectionIdea
+    extra = 0
+    fields = ["kind", "description", "via", "status"]
+    autocomplete_fields = ["via"]
 
 
 class StageChangeInline(admin.TabularInline):
@@ -91,7 +98,7 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["title", "organisation__name", "contacts__name", "pain", "gain"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "colleagues"]
-    inlines = [OpportunityContactInline, StageChangeInline]
+    inlines = [OpportunityContactInline, ConnectionIdeaInline, StageChangeInline]
     actions = ["reassign_owner", "mark_lost", "move_to_stage"]
     show_facets = admin.ShowFacets.NEVER
 
@@ -189,3 +196,13 @@ class StageChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ConnectionIdea)
+class ConnectionIdeaAdmin(admin.ModelAdmin):
+    list_display = ["description", "opportunity", "kind", "via", "status", "updated_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["opportunity", "via"]
+    search_fields = ["description", "opportunity__title", "via__name"]
+    autocomplete_fields = ["opportunity", "via"]
+    date_hierarchy = "created_at"

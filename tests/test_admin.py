@@ -91,6 +91,8 @@ def _empty_inlines():
     return {
         "links-TOTAL_FORMS": 0,
         "links-INITIAL_FORMS": 0,
+        "connection_ideas-TOTAL_FORMS": 0,
+        "connection_ideas-INITIAL_FORMS": 0,
         "stage_changes-TOTAL_FORMS": 0,
         "stage_changes-INITIAL_FORMS": 0,
     }

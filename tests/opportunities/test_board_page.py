@@ -54,12 +54,14 @@ def test_a_card_shows_title_organisation_contact_owner_priority_and_days(owner_c
         priority=Priority.HOT,
         stage_entered_at=timezone.now() - timedelta(days=12),
     )
-    factories.OpportunityContactFactory(opportunity=card, contact__name="Priya Shah")
+    link = factories.OpportunityContactFactory(opportunity=card, contact__name="Priya Shah")
 
     page = owner_client.get(BOARD).content.decode()
 
     for text in ("Pension review", "Hartley &amp; Sons", "Priya Shah", ">AO<", "Hot lead", "12 d"):
         assert text in page
+    # A touch with the primary contact is two clicks away: this link, then "Log".
+    assert f"/touches/new/?contact={link.contact_id}&amp;next=/" in page
 
 
 @pytest.mark.django_db
