@@ -288,6 +288,10 @@ class ContactBadges:
     open_promises: int = 0
     overdue_promises: int = 0
 
+    @property
+    def is_blank(self):
+        return not (self.follow_up_label or self.next_touch_due or self.open_promises)
+
 
 def follow_up_label(follow_up, *, now):
     """ "attempt 2/3, next due Thu", "3/3 made: answer awaited until Tue" or "exhausted: decide"."""
