@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Min
 
 from cultivation.demo import build_cultivation_demo
 from cultivation.models import Contact, Organisation
@@ -127,15 +128,17 @@ def build_scale(count, *, rng, now):
         ),
         batch_size=2000,
     )
+    # Every new card goes above (before) every existing one, so repeated runs never collide.
+    lowest = Opportunity.objects.aggregate(low=Min("position"))["low"] or 0
     cards = Opportunity.objects.bulk_create(
-        (_scale_card(i, batch, organisations, staff, rng, now) for i in range(count)),
+        (_scale_card(i, batch, lowest, organisations, staff, rng, now) for i in range(count)),
         batch_size=2000,
     )
     _scale_links_and_history(cards, contacts, now)
     return {"cards": len(cards), "contacts": len(contacts)}
 
 
-def _scale_card(i, batch, organisations, staff, rng, now):
+def _scale_card(i, batch, lowest, organisations, staff, rng, now):
     stage = STAGE_MIX[i % len(STAGE_MIX)]
     return Opportunity(
         title=f"Scale opportunity {batch}-{i}",
@@ -144,8 +147,7 @@ def _scale_card(i, batch, organisations, staff, rng, now):
         stage=stage,
         priority=rng.choice(Priority.values),
         lost_reason=LOST_REASONS[0] if stage == Stage.LOST else "",
-        # Below every existing card, so scale runs never collide with earlier ones.
-        position=-((batch + i + 1) * POSITION_GAP) - 10**9,
+        position=lowest - (i + 1) * POSITION_GAP,
         stage_entered_at=now - timedelta(days=rng.randint(0, 120)),
     )
 

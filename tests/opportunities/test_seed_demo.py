@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from cultivation.models import Contact, Organisation
 from opportunities.models import Opportunity, Stage, StageChange
+from opportunities.services import opportunity_move
 
 
 @pytest.mark.django_db
@@ -28,3 +29,16 @@ def test_seed_demo_scale_adds_n_cards_and_3n_contacts():
     assert Contact.objects.count() == 180
     positions = Opportunity.objects.values_list("stage", "position")
     assert len(set(positions)) == 60
+
+
+@pytest.mark.django_db
+def test_seed_demo_scale_adds_to_a_board_that_has_been_used():
+    call_command("seed_demo", "--scale", "100")
+    user = Opportunity.objects.first().owner
+    for card in Opportunity.objects.filter(stage=Stage.RESEARCH):
+        # Each lands at the top of Connecting, below every position seeded so far.
+        opportunity_move(opportunity=card, to_stage=Stage.CONNECTING, by=user, version=card.version)
+
+    call_command("seed_demo", "--scale", "100")
+
+    assert Opportunity.objects.count() == 200
