@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 
 from cultivation.models import Contact
 from cultivation.selectors import badges_for_contacts
@@ -70,10 +71,25 @@ def _for_display(cards):
     )
 
 
+def _url_for(name):
+    """A fast `pk -> url` for a route taking one pk: reversed once, not once per card."""
+    sentinel = 987654321
+    pattern = reverse(name, args=[sentinel]).replace(str(sentinel), "{}")
+    return pattern.format
+
+
 def _decorate(cards, *, now):
-    """Attach the primary contact, the badges and the allowed moves to each card."""
+    """Attach the primary contact, the badges, the allowed moves and the URLs to each card."""
+    detail_url, move_url = (
+        _url_for("opportunities:card-detail"),
+        _url_for("opportunities:card-move"),
+    )
+    touch_url = reverse("cultivation:touch-new") + "?contact={}"
     for card in cards:
+        card.url, card.move_url = detail_url(card.pk), move_url(card.pk)
         card.primary_contact = card.primary_links[0].contact if card.primary_links else None
+        if card.primary_contact:
+            card.touch_url = touch_url.format(card.primary_contact.pk)
         card.moves = rules.allowed_moves(card.stage)
         card.owner_initials = initials(card.owner)
     badges = badges_for_contacts(
@@ -90,10 +106,12 @@ def initials(user):
     return (letters or user.username[:1]).upper()
 
 
-def board(filters, *, now):
-    """The five columns with counts, totals and their first PAGE_SIZE cards."""
+def board(filters, *, now, stages=None):
+    """The columns (all five, or `stages`) with counts, totals and their first PAGE_SIZE cards."""
     matching = cards_matching(filters, now=now)
-    columns = {stage: Column(stage=stage) for stage in Stage}
+    if stages is not None:
+        matching = matching.filter(stage__in=stages)
+    columns = {stage: Column(stage=stage) for stage in Stage if stages is None or stage in stages}
     totals = (
         matching.order_by().values("stage").annotate(n=Count("pk"), value=Sum("estimated_value"))
     )
@@ -123,11 +141,6 @@ def column_page(filters, stage, *, offset, now):
         cards=cards,
         next_offset=offset + PAGE_SIZE if has_more else None,
     )
-
-
-def board_card(pk, *, now):
-    """One card as the board shows it."""
-    return _decorate(list(_for_display(Opportunity.objects.filter(pk=pk))), now=now)[0]
 
 
 def owners():

@@ -121,7 +121,7 @@ def card_move(request, pk):
             f"The move could not be read ({problems}).", content_type="text/plain; charset=utf-8"
         )
     card = get_object_or_404(Opportunity, pk=pk)
-    data = form.cleaned_data
+    from_stage, data = card.stage, form.cleaned_data
     try:
         if data["to_stage"] == card.stage and data["note"] == "":
             services.opportunity_reorder(
@@ -140,14 +140,38 @@ def card_move(request, pk):
             text = f"“{card.title}” moved to {card.get_stage_display()}."
     except RuleViolation as error:
         status = CONFLICT if isinstance(error, StaleVersion) else REFUSED
-        return _answer(request, str(error), status=status, level="danger")
-    return _answer(request, text, status=200, level="success")
-
-
-def _answer(request, text, *, status, level):
+        return _refused(request, str(error), status=status)
     if _wants_fragment(request):
-        return _render_board(request, status=status, notice=text, level=level)
-    (messages.success if status == 200 else messages.error)(request, text)
+        return _moved(request, text, stages={from_stage, card.stage})
+    messages.success(request, text)
+    return _back(request)
+
+
+def _moved(request, text, *, stages):
+    """Only the columns the move changed, and the message: cheap, and the rest stays as it is."""
+    filters = BoardFilterForm(request.GET).filters(request.user)
+    context = {
+        "columns": selectors.board(filters, now=timezone.now(), stages=stages),
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "closed_toggle": _toggle_closed(request.GET),
+        "notice": text,
+        "level": "success",
+    }
+    return render(request, "opportunities/_moved.html", context)
+
+
+def _refused(request, text, *, status):
+    """The whole board as the server sees it, so the card shows where it really is."""
+    if _wants_fragment(request):
+        response = _render_board(request, status=status, notice=text, level="danger")
+        response["HX-Retarget"], response["HX-Reswap"] = "#board", "outerHTML"
+        return response
+    messages.error(request, text)
+    return _back(request)
+
+
+def _back(request):
     params = request.GET.copy()
     back = params.pop("next", [""])[0]
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -1,8 +1,10 @@
 /* The board: drag and drop with SortableJS, moves posted with htmx.
  *
- * Every move answers with the whole board as the server sees it (with a
- * message), so a refused or conflicting move puts the card back where it
- * really is. Without JavaScript, each card's "Move to…" form posts the same.
+ * A move answers with the message and the two columns it changed, which
+ * replace themselves (out-of-band swaps). A refused or conflicting move
+ * answers with the whole board as the server sees it (HX-Retarget), so the
+ * card goes back where it really is. Without JavaScript, each card's
+ * "Move to…" form posts the same fields and gets a redirect.
  */
 (function () {
   "use strict";
@@ -72,7 +74,7 @@
     return htmx.ajax("POST", card.dataset.moveUrl + boardQuery(), {
       source: card,
       target: "#board",
-      swap: "outerHTML",
+      swap: "none",
       values: { to_stage: toStage, version: card.dataset.version, after: after, note: note },
     });
   }

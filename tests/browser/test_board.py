@@ -72,6 +72,12 @@ def test_dragging_a_card_from_research_to_connecting_records_the_move(
     assert page.locator("#title-connecting .cv-count").inner_text() == "2"
     screenshot(page, "board-after-drag")
 
+    # The columns that came back are live: the same card drags on again.
+    _drag(page, _card(page, "Pension review"), _column(page, "cultivating"))
+    page.get_by_role("alert").filter(has_text="moved to Cultivating").wait_for()
+    assert Opportunity.objects.get(pk=card.pk).stage == Stage.CULTIVATING
+    assert page.locator("#title-connecting .cv-count").inner_text() == "1"
+
 
 @pytest.mark.django_db(transaction=True)
 def test_dragging_to_lost_asks_for_the_reason_first(page, login, firm):

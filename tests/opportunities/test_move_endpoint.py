@@ -25,7 +25,7 @@ def card(owner):
 
 
 @pytest.mark.django_db
-def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_board(
+def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_two_columns(
     owner_client, owner, card
 ):
     response = owner_client.post(
@@ -39,7 +39,11 @@ def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_board(
     assert (change.from_stage, change.to_stage, change.by) == ("research", "connecting", owner)
     page = response.content.decode()
     assert "“Pension review” moved to Connecting." in page
-    assert '<div id="board"' in page and "<nav" not in page
+    # Only the columns the move changed come back, each replacing itself in place.
+    assert [column.stage for column in response.context["columns"]] == ["research", "connecting"]
+    assert 'id="column-research"' in page and 'id="column-connecting"' in page
+    assert 'id="column-won"' not in page and '<div id="board"' not in page
+    assert page.count('hx-swap-oob="true"') >= 3  # the notice and the two columns
 
 
 @pytest.mark.django_db
@@ -75,6 +79,8 @@ def test_a_move_against_the_rules_is_refused_with_the_reason_and_changes_nothing
 
     assert response.status_code == 422
     assert "A card can be won only from Connecting or Cultivating" in response.content.decode()
+    # The whole board comes back, in place of the one on the page.
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#board", "outerHTML")
     assert _snapshot(card) == before
     # The card comes back where the server says it is.
     research = next(c for c in response.context["columns"] if c.stage == Stage.RESEARCH)
