@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from convivio.beat import beat_schedule
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -150,9 +152,10 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 CELERY_TASK_ACKS_LATE = True
@@ -163,7 +166,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+
+# The beat schedule, in UTC and clear of 01:00-03:00, when clocks change (docs/jobs.md).
+# The due scan runs daily; the weekly email task runs hourly through the morning
+# and sends once, on the first run from Monday WEEKLY_DIGEST_LOCAL_HOUR in
+# TIME_ZONE (07:05 in London, winter and summer); later runs catch up after an outage.
+DUE_SCAN_HOUR_UTC = env.int("DUE_SCAN_HOUR_UTC", default=4)
+DUE_SCAN_MINUTE_UTC = env.int("DUE_SCAN_MINUTE_UTC", default=15)
+WEEKLY_DIGEST_HOURS_UTC = env.str("WEEKLY_DIGEST_HOURS_UTC", default="5-11")
+WEEKLY_DIGEST_MINUTE_UTC = env.int("WEEKLY_DIGEST_MINUTE_UTC", default=5)
+WEEKLY_DIGEST_LOCAL_HOUR = env.int("WEEKLY_DIGEST_LOCAL_HOUR", default=7)
+
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    scan_hour=DUE_SCAN_HOUR_UTC,
+    scan_minute=DUE_SCAN_MINUTE_UTC,
+    digest_hours=WEEKLY_DIGEST_HOURS_UTC,
+    digest_minute=WEEKLY_DIGEST_MINUTE_UTC,
+    local_hour=WEEKLY_DIGEST_LOCAL_HOUR,
+    zone=TIME_ZONE,
+)
 
 # DOMAIN.md numbers, overridable per firm.
 CONVIVIO = {
