@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contacts, my_week, plans, promises, touches
+from .views import contacts, health, my_week, plans, promises, touches
 
 app_name = "cultivation"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("plans/<int:pk>/end/", plans.plan_end, name="plan-end"),
     path("plan-items/<int:pk>/snooze/", plans.plan_item_snooze, name="plan-item-snooze"),
     path("follow-ups/<int:pk>/snooze/", plans.follow_up_snooze, name="follow-up-snooze"),
+    path("health/", health.health, name="health"),
 ]
