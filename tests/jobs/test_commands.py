@@ -1,0 +1,89 @@
+"""The jobs by hand: run_due_scan and send_weekly_digest, with --dry-run and --user."""
+
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from cultivation.models import Reminder, WeeklyDigest
+
+from .conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args):
+    out, err = StringIO(), StringIO()
+    with time_machine.travel(MONDAY, tick=False):
+        call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_send_weekly_digest_dry_run_prints_the_email_and_sends_nothing(owner, due_things):
+    due_things(owner)
+
+    out, _ = _run("send_weekly_digest", "--dry-run", "--user", "alice")
+
+    assert "To: alice@example.com" in out
+    assert "Subject: Your week in Convivio: 4 things due, 1 overdue" in out
+    assert "FOLLOW-UPS (1)" in out and "[HTML part:" in out
+    assert mail.outbox == []
+    assert not WeeklyDigest.objects.exists()
+
+
+def test_send_weekly_digest_for_one_user_sends_theirs_only(owner, teammate, due_things):
+    due_things(owner)
+    due_things(teammate, name="Tom Reed")
+
+    out, _ = _run("send_weekly_digest", "--user", "bob")
+    again, _ = _run("send_weekly_digest", "--user", "bob")
+
+    assert [message.to for message in mail.outbox] == [["bob@example.com"]]
+    assert "sent 1 email(s)" in out and "sent 0 email(s)" in again
+
+
+def test_resend_releases_an_unsent_claim_and_sends(owner, due_things):
+    due_things(owner)
+    WeeklyDigest.objects.create(user=owner, week_start=MONDAY.date())
+
+    _run("send_weekly_digest", "--user", "alice")
+    assert mail.outbox == []
+    out, _ = _run("send_weekly_digest", "--user", "alice", "--resend")
+
+    assert "Released 1 unsent claim(s)" in out
+    assert len(mail.outbox) == 1
+
+
+def test_resend_without_a_user_is_refused(owner):
+    with pytest.raises(CommandError, match="--resend needs --user"):
+        _run("send_weekly_digest", "--resend")
+
+
+def test_an_unknown_user_is_an_error(owner):
+    with pytest.raises(CommandError, match="No such user: nobody"):
+        _run("run_due_scan", "--user", "nobody")
+
+
+def test_run_due_scan_dry_run_counts_and_writes_nothing(owner, due_things):
+    due_things(owner)
+
+    out, _ = _run("run_due_scan", "--dry-run")
+
+    assert "touch: 1 reminder(s) would be created" in out
+    assert not Reminder.objects.exists()
+
+
+def test_run_due_scan_creates_reminders_once(owner, teammate, due_things):
+    due_things(owner)
+    due_things(teammate, name="Tom Reed")
+
+    first, _ = _run("run_due_scan", "--user", "alice")
+    second, _ = _run("run_due_scan")
+    third, _ = _run("run_due_scan")
+
+    assert "promise: 1 reminder(s) created" in first
+    assert "promise: 1 reminder(s) created" in second
+    assert "promise: 0 reminder(s) created" in third
+    assert Reminder.objects.count() == 8

@@ -1,0 +1,84 @@
+"""/health/: when each job last succeeded, and "late" in plain words when it is."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from cultivation import jobs
+from cultivation.models import JobRun
+
+from .conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _ran(name, ago):
+    JobRun.objects.create(name=name, last_started_at=MONDAY - ago, last_success_at=MONDAY - ago)
+
+
+def _health(client):
+    with time_machine.travel(MONDAY, tick=False):
+        response = client.get("/health/")
+    return response, response.content.decode()
+
+
+def test_health_is_open_without_signing_in_and_on_time(client):
+    _ran(jobs.DUE_SCAN, timedelta(hours=26))
+    _ran(jobs.WEEKLY_DIGEST, timedelta(days=8))
+
+    response, page = _health(client)
+
+    assert response.status_code == 200
+    assert "All scheduled jobs ran on time." in page
+    assert ">late<" not in page
+
+
+@pytest.mark.parametrize(
+    ("scan_ago", "email_ago", "late_job"),
+    [
+        (timedelta(hours=26, seconds=1), timedelta(days=1), jobs.DUE_SCAN),
+        (timedelta(hours=1), timedelta(days=8, seconds=1), jobs.WEEKLY_DIGEST),
+    ],
+    ids=["scan", "email"],
+)
+def test_a_job_past_its_limit_is_reported_late(client, scan_ago, email_ago, late_job):
+    _ran(jobs.DUE_SCAN, scan_ago)
+    _ran(jobs.WEEKLY_DIGEST, email_ago)
+
+    response, page = _health(client)
+
+    assert response.status_code == 503
+    assert "Late:" in page
+    row = page[page.index(f'data-job="{late_job}"') :].split("</tr>")[0]
+    assert ">late<" in row
+
+
+def test_a_job_that_never_ran_is_late(client):
+    response, page = _health(client)
+
+    assert response.status_code == 503
+    assert page.count(">late<") == 2
+    assert "never" in page
+
+
+def test_the_last_problem_is_shown_to_managers_only(manager_client):
+    JobRun.objects.create(
+        name=jobs.WEEKLY_DIGEST, last_success_at=MONDAY, last_error="1 email(s) not sent: alice"
+    )
+
+    _, anonymous = _health(Client())
+    _, managers = _health(manager_client)
+
+    assert "alice" not in anonymous
+    assert "The last run reported a problem" in anonymous
+    assert "Last problem: 1 email(s) not sent: alice" in managers
+
+
+def test_jobs_appear_in_the_admin_for_managers(manager_client):
+    JobRun.objects.create(name=jobs.DUE_SCAN, last_success_at=MONDAY)
+
+    page = manager_client.get("/admin/cultivation/jobrun/").content.decode()
+
+    assert jobs.DUE_SCAN in page
