@@ -19,10 +19,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## run: set up, migrate, load the demo firm, and serve web + Celery worker + beat
+## run: set up, migrate, load the demo firm, scan for what is due, serve web + Celery worker + beat
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_due_scan
 	@echo
 	@echo "  Convivio is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo
