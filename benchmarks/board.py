@@ -10,8 +10,8 @@ of:
 
 - the board: `GET /` as a staff member, everyone's cards;
 - a move, as the service call `opportunity_move` (Research → Connecting);
-- a move through the board's endpoint as htmx sends it, which also renders
-  the two columns it answers with.
+- a move through the board's endpoint as htmx sends it, including its
+  answer (the moved card and the two column heads).
 
 It drops the database when done.
 """

@@ -39,7 +39,7 @@ class Column:
     count: int = 0
     total_value: object = 0
     cards: list = field(default_factory=list)
-    next_offset: int | None = None  # where "load more" starts, None when all are shown
+    next_after: int | None = None  # the position "load more" continues below; None: all shown
 
 
 def cards_matching(filters, *, now):
@@ -106,8 +106,8 @@ def initials(user):
     return (letters or user.username[:1]).upper()
 
 
-def board(filters, *, now, stages=None):
-    """The columns (all five, or `stages`) with counts, totals and their first PAGE_SIZE cards."""
+def column_totals(filters, *, now, stages=None):
+    """{stage: Column} with the count and total value of every matching card, in one query."""
     matching = cards_matching(filters, now=now)
     if stages is not None:
         matching = matching.filter(stage__in=stages)
@@ -118,29 +118,43 @@ def board(filters, *, now, stages=None):
     for row in totals:
         column = columns[row["stage"]]
         column.count, column.total_value = row["n"], row["value"] or 0
-    ranked = matching.annotate(
-        rank=Window(RowNumber(), partition_by=F("stage"), order_by=[F("position"), F("pk")])
-    ).filter(rank__lte=PAGE_SIZE)
-    cards = _decorate(list(_for_display(ranked).order_by("position", "pk")), now=now)
-    for card in cards:
+    return columns
+
+
+def board(filters, *, now):
+    """The five columns with counts, totals and their first PAGE_SIZE cards."""
+    columns = column_totals(filters, now=now)
+    ranked = (
+        cards_matching(filters, now=now)
+        .annotate(rank=Window(RowNumber(), partition_by=F("stage"), order_by=[F("position")]))
+        .filter(rank__lte=PAGE_SIZE)
+    )
+    for card in _decorate(list(_for_display(ranked).order_by("position")), now=now):
         columns[card.stage].cards.append(card)
     for column in columns.values():
         if column.count > len(column.cards):
-            column.next_offset = len(column.cards)
+            column.next_after = column.cards[-1].position
     return list(columns.values())
 
 
-def column_page(filters, stage, *, offset, now):
-    """The next PAGE_SIZE cards of one column after `offset`."""
-    matching = cards_matching(filters, now=now).filter(stage=stage)
-    page = list(_for_display(matching).order_by("position", "pk")[offset : offset + PAGE_SIZE + 1])
-    has_more = len(page) > PAGE_SIZE
+def column_page(filters, stage, *, after, now):
+    """The next PAGE_SIZE cards of one column below position `after`.
+
+    A cursor, not an offset: cards moved in or out of the column meanwhile
+    neither repeat nor skip a card.
+    """
+    matching = cards_matching(filters, now=now).filter(stage=stage, position__gt=after)
+    page = list(_for_display(matching).order_by("position")[: PAGE_SIZE + 1])
     cards = _decorate(page[:PAGE_SIZE], now=now)
+    has_more = len(page) > PAGE_SIZE
     return Column(
-        stage=Stage(stage),
-        cards=cards,
-        next_offset=offset + PAGE_SIZE if has_more else None,
+        stage=Stage(stage), cards=cards, next_after=cards[-1].position if has_more else None
     )
+
+
+def cards_by_pk(pks, *, now):
+    """The given cards as the board shows them, in a fixed number of queries."""
+    return _decorate(list(_for_display(Opportunity.objects.filter(pk__in=pks))), now=now)
 
 
 def owners():

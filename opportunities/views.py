@@ -87,16 +87,16 @@ def board_column(request, stage):
     if stage not in Stage.values:
         raise Http404("No such column.")
     try:
-        offset = max(int(request.GET.get("offset", 0)), 0)
+        after = int(request.GET.get("after", ""))
     except ValueError:
-        offset = 0
+        return HttpResponseBadRequest("“after” must be a card position.")
     params = request.GET.copy()
-    params.pop("offset", None)
+    params.pop("after", None)
     filters = BoardFilterForm(params).filters(request.user)
-    column = selectors.column_page(filters, stage, offset=offset, now=timezone.now())
+    column = selectors.column_page(filters, stage, after=after, now=timezone.now())
     is_htmx = request.headers.get("HX-Request") == "true"
     template = "opportunities/_more_cards.html" if is_htmx else "opportunities/column.html"
-    context = {"column": column, "query": params.urlencode(), "offset": offset}
+    context = {"column": column, "query": params.urlencode()}
     return render(request, template, context)
 
 
@@ -142,16 +142,22 @@ def card_move(request, pk):
         status = CONFLICT if isinstance(error, StaleVersion) else REFUSED
         return _refused(request, str(error), status=status)
     if _wants_fragment(request):
-        return _moved(request, text, stages={from_stage, card.stage})
+        return _moved(request, card, text, stages={from_stage, card.stage}, after=data["after"])
     messages.success(request, text)
     return _back(request)
 
 
-def _moved(request, text, *, stages):
-    """Only the columns the move changed, and the message: cheap, and the rest stays as it is."""
+def _moved(request, card, text, *, stages, after):
+    """The message, the card where the server put it, and the counts of the two columns.
+
+    The same size whatever the columns hold, so a move stays quick on a big board.
+    """
     filters = BoardFilterForm(request.GET).filters(request.user)
+    now = timezone.now()
     context = {
-        "columns": selectors.board(filters, now=timezone.now(), stages=stages),
+        "card": selectors.cards_by_pk([card.pk], now=now)[0],
+        "after": after,
+        "columns": selectors.column_totals(filters, now=now, stages=stages).values(),
         "filters": filters,
         "query": request.GET.urlencode(),
         "closed_toggle": _toggle_closed(request.GET),

@@ -1,7 +1,7 @@
 /* The board: drag and drop with SortableJS, moves posted with htmx.
  *
- * A move answers with the message and the two columns it changed, which
- * replace themselves (out-of-band swaps). A refused or conflicting move
+ * A move answers with the message, the card where the server put it and the
+ * two column heads (out-of-band swaps). A refused or conflicting move
  * answers with the whole board as the server sees it (HX-Retarget), so the
  * card goes back where it really is. Without JavaScript, each card's
  * "Move to…" form posts the same fields and gets a redirect.

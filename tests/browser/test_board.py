@@ -70,6 +70,7 @@ def test_dragging_a_card_from_research_to_connecting_records_the_move(
     assert (change.from_stage, change.to_stage, change.by) == ("research", "connecting", alice)
     # The column counts follow the move.
     assert page.locator("#title-connecting .cv-count").inner_text() == "2"
+    assert page.locator(f"#card-{card.pk}").count() == 1  # moved, not copied
     screenshot(page, "board-after-drag")
 
     # The columns that came back are live: the same card drags on again.

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from opportunities.models import Priority, Stage
 from opportunities.selectors import PAGE_SIZE
+from opportunities.services import opportunity_move
 from tests import factories
 
 BOARD = reverse("opportunities:board")
@@ -72,24 +73,25 @@ def test_a_column_shows_its_first_fifty_cards_and_loads_more_on_demand(owner_cli
     research = _column(response, Stage.RESEARCH)
     assert research.count == PAGE_SIZE + 7
     assert [card.pk for card in research.cards] == [card.pk for card in cards[:PAGE_SIZE]]
-    assert research.next_offset == PAGE_SIZE
+    assert research.next_after == cards[PAGE_SIZE - 1].position
 
     more = owner_client.get(
         reverse("opportunities:board-column", args=["research"]),
-        {"offset": PAGE_SIZE},
+        {"after": research.next_after},
         headers={"HX-Request": "true"},
     )
     assert [card.pk for card in more.context["column"].cards] == [c.pk for c in cards[PAGE_SIZE:]]
-    assert more.context["column"].next_offset is None
+    assert more.context["column"].next_after is None
     assert 'id="more-research" hx-swap-oob="true"' in more.content.decode()
 
 
 @pytest.mark.django_db
 def test_load_more_without_javascript_is_a_page_of_its_own(owner_client, owner):
-    factories.OpportunityFactory.create_batch(PAGE_SIZE + 1, owner=owner, title="Deep dive")
+    cards = factories.OpportunityFactory.create_batch(PAGE_SIZE + 1, owner=owner, title="Deep")
 
     response = owner_client.get(
-        reverse("opportunities:board-column", args=["research"]), {"offset": PAGE_SIZE}
+        reverse("opportunities:board-column", args=["research"]),
+        {"after": cards[PAGE_SIZE - 1].position},
     )
 
     assert response.status_code == 200
@@ -204,3 +206,43 @@ def test_the_board_query_count_does_not_grow_with_the_cards(
     assert len(large.captured_queries) == len(small.captured_queries)
     if not filters:
         assert all(len(column.cards) == PAGE_SIZE for column in response.context["columns"])
+
+
+@pytest.mark.django_db
+def test_load_more_query_count_does_not_grow_with_the_cards(
+    owner_client, owner, django_assert_max_num_queries
+):
+    url = reverse("opportunities:board-column", args=["research"])
+    first = factories.OpportunityFactory(owner=owner, history=False)
+    factories.OpportunityFactory.create_batch(5, owner=owner, history=False)
+    with django_assert_max_num_queries(10) as few:
+        owner_client.get(url, {"after": first.position}, headers={"HX-Request": "true"})
+
+    factories.OpportunityFactory.create_batch(3 * PAGE_SIZE, owner=owner, history=False)
+    with django_assert_max_num_queries(10) as many:
+        owner_client.get(url, {"after": first.position}, headers={"HX-Request": "true"})
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_load_more_neither_repeats_nor_skips_when_cards_move_meanwhile(owner_client, owner):
+    cards = factories.OpportunityFactory.create_batch(PAGE_SIZE + 3, owner=owner)
+    cursor = _column(owner_client.get(BOARD), Stage.RESEARCH).next_after
+    # Someone moves one of the cards already shown out of the column.
+    opportunity_move(opportunity=cards[0], to_stage=Stage.CONNECTING, by=owner, version=1)
+
+    more = owner_client.get(
+        reverse("opportunities:board-column", args=["research"]), {"after": cursor}
+    )
+
+    assert [card.pk for card in more.context["column"].cards] == [c.pk for c in cards[PAGE_SIZE:]]
+
+
+@pytest.mark.django_db
+def test_load_more_without_a_cursor_is_a_400(owner_client):
+    response = owner_client.get(
+        reverse("opportunities:board-column", args=["research"]), {"after": "x"}
+    )
+
+    assert response.status_code == 400

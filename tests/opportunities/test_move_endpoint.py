@@ -25,7 +25,7 @@ def card(owner):
 
 
 @pytest.mark.django_db
-def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_two_columns(
+def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_card_and_counts(
     owner_client, owner, card
 ):
     response = owner_client.post(
@@ -39,11 +39,14 @@ def test_a_legal_move_writes_the_card_and_its_history_and_returns_the_two_column
     assert (change.from_stage, change.to_stage, change.by) == ("research", "connecting", owner)
     page = response.content.decode()
     assert "“Pension review” moved to Connecting." in page
-    # Only the columns the move changed come back, each replacing itself in place.
-    assert [column.stage for column in response.context["columns"]] == ["research", "connecting"]
-    assert 'id="column-research"' in page and 'id="column-connecting"' in page
-    assert 'id="column-won"' not in page and '<div id="board"' not in page
-    assert page.count('hx-swap-oob="true"') >= 3  # the notice and the two columns
+    # The card leaves its old place and lands at the top of Connecting; the two
+    # column heads come back with their counts: the answer's size is fixed.
+    assert f'<div id="card-{card.pk}" hx-swap-oob="delete">' in page
+    assert 'hx-swap-oob="afterbegin:#cards-connecting"' in page
+    heads = {column.stage: column.count for column in response.context["columns"]}
+    assert heads == {"research": 0, "connecting": 1}
+    assert 'id="head-research" hx-swap-oob="true"' in page
+    assert '<div id="board"' not in page and 'id="head-won"' not in page
 
 
 @pytest.mark.django_db
@@ -200,9 +203,10 @@ def test_dropping_into_another_column_lands_after_the_named_card(owner_client, o
     x, y = factories.OpportunityFactory.create_batch(2, owner=owner, stage=Stage.CONNECTING)
     card = factories.OpportunityFactory(owner=owner, stage=Stage.RESEARCH)
 
-    owner_client.post(
+    response = owner_client.post(
         _url(card), {"to_stage": "connecting", "version": 1, "after": x.pk}, headers=FRAGMENT
     )
 
     column = list(Opportunity.objects.filter(stage=Stage.CONNECTING).order_by("position"))
     assert column == [x, card, y]
+    assert f'hx-swap-oob="afterend:#card-{x.pk}"' in response.content.decode()
