@@ -9,6 +9,8 @@ transaction before the email is sent. See docs/jobs.md.
 """
 
 import logging
+import smtplib
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -117,7 +119,27 @@ def job_health(*, now):
     return health
 
 
-def unsent_digests(*, now, grace=timedelta(hours=1)):
+# A claim younger than this may be a run sending right now: never shown as
+# "never sent", never released for a resend.
+UNSENT_GRACE = timedelta(hours=1)
+
+# Failures that prove the mail server did not take the message: the claim is
+# released for the next run. Any other failure (a connection lost after the
+# message went out, a timeout) may have delivered it: the claim stays, and the
+# email shows as "claimed but never sent" for a person to check and resend.
+NOT_DELIVERED = (
+    ConnectionRefusedError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+)
+
+
+def unsent_digests(*, now, grace=UNSENT_GRACE):
     """Weekly emails claimed over `grace` ago and never sent: the process died in between."""
     return WeeklyDigest.objects.filter(sent_at=None, claimed_at__lt=now - grace).select_related(
         "user"
@@ -370,8 +392,8 @@ def _send_one(user, week_start, now, result):
         return  # another run, worker or beat got there first
     try:
         message.send()
-    except Exception:
-        # Not sent, so let the next run try again rather than lose the week.
+    except NOT_DELIVERED:
+        # Surely not sent: let the next run try again rather than lose the week.
         WeeklyDigest.objects.filter(pk=claim.pk, sent_at=None).delete()
         raise
     WeeklyDigest.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
@@ -426,6 +448,9 @@ def weekly_digest_release_unsent(*, now=None, usernames):
     claiming and sending. A sent email (`sent_at` set) is never released.
     """
     now = now or timezone.now()
-    return WeeklyDigest.objects.filter(
-        week_start=week_start_of(now), sent_at=None, user__username__in=usernames
-    ).delete()[0]
+    # Only claims old enough that no run can still be sending them.
+    return (
+        unsent_digests(now=now)
+        .filter(week_start=week_start_of(now), user__username__in=usernames)
+        .delete()[0]
+    )

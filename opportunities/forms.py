@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from cultivation.models import Contact, Organisation
+from cultivation.models import Contact
 
 from .models import ConnectionIdea, Opportunity, Priority, Source, Stage
 from .selectors import BoardFilters
@@ -59,7 +59,9 @@ class QuickAddForm(forms.Form):
     """A new card from the board: Research, or Connecting/Cultivating for inbound work."""
 
     title = forms.CharField(max_length=200)
-    organisation = forms.CharField(max_length=200, required=False)
+    organisation = forms.CharField(
+        max_length=200, required=False, help_text="Found by name, or added."
+    )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.REFERRAL)
     stage = forms.ChoiceField(
         choices=[(s.value, s.label) for s in (Stage.RESEARCH, Stage.CONNECTING, Stage.CULTIVATING)],
@@ -67,22 +69,6 @@ class QuickAddForm(forms.Form):
         help_text="Only inbound cards may start past Research.",
     )
     source = forms.ChoiceField(choices=Source.choices, initial=Source.RESEARCH)
-
-    def card(self, owner):
-        """An unsaved card from the form; the organisation is found or created by name."""
-        data = self.cleaned_data
-        organisation = None
-        if data["organisation"]:
-            organisation = Organisation.objects.filter(name__iexact=data["organisation"]).first()
-            organisation = organisation or Organisation(name=data["organisation"])
-        return Opportunity(
-            title=data["title"],
-            organisation=organisation,
-            priority=data["priority"],
-            stage=data["stage"],
-            source=data["source"],
-            owner=owner,
-        )
 
 
 class CardForm(forms.ModelForm):
@@ -124,10 +110,12 @@ class ConnectionIdeaForm(forms.ModelForm):
         model = ConnectionIdea
         fields = ["kind", "description", "via"]
 
-    def __init__(self, *args, card, **kwargs):
+    def __init__(self, *args, card, introducers, **kwargs):
+        """`introducers`: the (person, [people on the card they know]) pairs to offer as "via"."""
         super().__init__(*args, **kwargs)
-        # Offered: the people who could introduce us (set by the view from `introducers`).
-        self.fields["via"].queryset = Contact.objects.none()
+        self.fields["via"].queryset = Contact.objects.filter(
+            pk__in=[person.pk for person, _ in introducers]
+        )
         self.fields["description"].widget.attrs["placeholder"] = "e.g. Ask Priya to introduce us"
         self.helper = FormHelper()
         self.helper.form_action = reverse("opportunities:card-idea-add", args=[card.pk])

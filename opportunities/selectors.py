@@ -1,8 +1,9 @@
 """Reads for the board and the card page, in a fixed number of queries whatever the data size.
 
-`board(filters, user=..., now=...)` returns the five columns: each with its
-count and total value over every matching card, and its first `PAGE_SIZE`
-cards. `column_page(...)` returns the next cards of one column ("load more").
+`board(filters, now=...)` returns the five columns: each with its count and
+total value over every matching card, and its first `PAGE_SIZE` cards.
+`column_page(...)` returns the next cards of one column ("load more"),
+`column_totals(...)` the counts alone, `cards_by_pk(...)` given cards.
 """
 
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Column:
     total_value: object = 0
     cards: list = field(default_factory=list)
     next_after: int | None = None  # the position "load more" continues below; None: all shown
+    last_pk: int | None = None  # the last card shown, followed wherever it is now
 
 
 def cards_matching(filters, *, now):
@@ -133,16 +135,21 @@ def board(filters, *, now):
         columns[card.stage].cards.append(card)
     for column in columns.values():
         if column.count > len(column.cards):
-            column.next_after = column.cards[-1].position
+            column.next_after, column.last_pk = column.cards[-1].position, column.cards[-1].pk
     return list(columns.values())
 
 
-def column_page(filters, stage, *, after, now):
-    """The next PAGE_SIZE cards of one column below position `after`.
+def column_page(filters, stage, *, after, last=None, now):
+    """The next PAGE_SIZE cards of one column, below card `last` (where it is now) or,
+    if it has left the column, below position `after`.
 
-    A cursor, not an offset: cards moved in or out of the column meanwhile
-    neither repeat nor skip a card.
+    A cursor, not an offset: cards moved out of the column meanwhile skip no
+    card, and a renumbered column does not start again from the top. A card
+    dropped below the last one shown comes again; the page keeps the first.
     """
+    if last is not None:
+        now_at = Opportunity.objects.filter(pk=last, stage=stage).values_list("position", flat=True)
+        after = next(iter(now_at), after)
     matching = cards_matching(filters, now=now).filter(stage=stage, position__gt=after)
     page = list(_for_display(matching).order_by("position")[: PAGE_SIZE + 1])
     cards = _decorate(page[:PAGE_SIZE], now=now)

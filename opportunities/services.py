@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation, StaleVersion
 from cultivation import services as cultivation
+from cultivation.models import Organisation
 
 from . import rules
 from .models import ConnectionIdea, Opportunity, Stage, StageChange
@@ -30,6 +31,26 @@ def opportunity_open(*, opportunity, by, note=""):
     )
     _cultivation_follows(opportunity, "", by)
     return opportunity
+
+
+@transaction.atomic
+def opportunity_quick_add(*, title, organisation_name, priority, stage, source, by):
+    """A new card from the board, owned by `by`. The organisation is found by name (any
+    case) or created; a refused card leaves no new organisation behind."""
+    organisation = None
+    if organisation_name:
+        organisation, _ = Organisation.objects.get_or_create(
+            name__iexact=organisation_name, defaults={"name": organisation_name}
+        )
+    card = Opportunity(
+        title=title,
+        organisation=organisation,
+        priority=priority,
+        stage=stage,
+        source=source,
+        owner=by,
+    )
+    return opportunity_open(opportunity=card, by=by, note="Added from the board.")
 
 
 @transaction.atomic
@@ -93,20 +114,30 @@ def opportunity_reassign(*, opportunity, owner, by):
 
 
 def _cultivation_follows(card, from_stage, by):
-    """A card entering Connecting starts its person's follow-up; leaving it closes it;
-    entering Cultivating gives them a touch plan (refused past the owner's capacity)."""
-    link = card.links.select_related("contact").filter(is_primary=True).first()
-    if link is None:
+    """The people on a card follow its moves (DOMAIN.md), each of them."""
+    for link in card.links.select_related("contact"):
+        _person_follows(card, link.contact, from_stage, by, met_at=card.stage_entered_at)
+
+
+def _person_follows(card, person, from_stage, by, *, met_at):
+    """Entering Connecting, a person has just been met: a follow-up falls due. Leaving it
+    closes their follow-up, unless another of their cards is still in Connecting. Entering
+    Cultivating gives them a touch plan (refused past the owner's capacity). Someone who
+    asked us to stop is left alone."""
+    if person.has_asked_to_stop:
         return
-    if from_stage == Stage.CONNECTING:
-        note = f"Card moved to {card.get_stage_display()}."
-        cultivation.follow_up_close(contact=link.contact, by=by, note=note)
+    if from_stage == Stage.CONNECTING and not _in_connecting_elsewhere(person, card):
+        note = f"“{card.title}” moved to {card.get_stage_display()}."
+        cultivation.follow_up_close(contact=person, by=by, note=note)
     if card.stage == Stage.CONNECTING:
-        cultivation.follow_up_start(
-            contact=link.contact, priority=card.priority, by=by, met_at=card.stage_entered_at
-        )
+        cultivation.follow_up_start(contact=person, priority=card.priority, by=by, met_at=met_at)
     elif card.stage == Stage.CULTIVATING:
-        cultivation.touch_plan_start(contact=link.contact, by=by)
+        cultivation.touch_plan_start(contact=person, by=by)
+
+
+def _in_connecting_elsewhere(person, card):
+    others = person.card_links.exclude(opportunity=card)
+    return others.filter(opportunity__stage=Stage.CONNECTING).exists()
 
 
 def _lock(opportunity, version):
@@ -201,16 +232,17 @@ def opportunity_update(*, opportunity, by, version, colleagues=None, owner=None,
 
 @transaction.atomic
 def opportunity_add_contact(*, opportunity, contact, by, role="", is_primary=False):
-    """Put a person on a card. Someone newly met in Connecting gets a follow-up due."""
+    """Put a person on a card. In Connecting they were just met: a follow-up falls due;
+    in Cultivating they get a touch plan. The first person on a card is its primary."""
     card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if card.links.filter(contact=contact).exists():
         raise RuleViolation(f"{contact} is already on this card.")
     has_primary = card.links.filter(is_primary=True).exists()
+    if is_primary and has_primary:
+        # One primary per card (a constraint): the old one steps down first.
+        card.links.filter(is_primary=True).update(is_primary=False)
     link = card.links.create(contact=contact, role=role, is_primary=is_primary or not has_primary)
-    if link.is_primary and has_primary:
-        card.links.exclude(pk=link.pk).filter(is_primary=True).update(is_primary=False)
-    if card.stage == Stage.CONNECTING:
-        cultivation.follow_up_start(contact=contact, priority=card.priority, by=by)
+    _person_follows(card, contact, "", by, met_at=timezone.now())
     return link
 
 

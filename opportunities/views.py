@@ -5,11 +5,12 @@ htmx requests aimed at `#board` get the board fragment back; plain requests
 """
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -73,7 +74,10 @@ def _render_board(request, *, status=200, notice=None, level="danger", **extra):
     )
     if "add_form" not in context:
         context["add_form"] = QuickAddForm()
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    # The same URL is a page or a fragment by header: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Target"])
+    return response
 
 
 @require_GET
@@ -88,12 +92,14 @@ def board_column(request, stage):
         raise Http404("No such column.")
     try:
         after = int(request.GET.get("after", ""))
+        last = int(request.GET["last"]) if request.GET.get("last") else None
     except ValueError:
-        return HttpResponseBadRequest("“after” must be a card position.")
+        return HttpResponseBadRequest("“after” must be a card position and “last” a card.")
     params = request.GET.copy()
-    params.pop("after", None)
+    for cursor in ("after", "last"):
+        params.pop(cursor, None)
     filters = BoardFilterForm(params).filters(request.user)
-    column = selectors.column_page(filters, stage, after=after, now=timezone.now())
+    column = selectors.column_page(filters, stage, after=after, last=last, now=timezone.now())
     is_htmx = request.headers.get("HX-Request") == "true"
     template = "opportunities/_more_cards.html" if is_htmx else "opportunities/column.html"
     context = {"column": column, "query": params.urlencode()}
@@ -141,6 +147,14 @@ def card_move(request, pk):
     except RuleViolation as error:
         status = CONFLICT if isinstance(error, StaleVersion) else REFUSED
         return _refused(request, str(error), status=status)
+    except (IntegrityError, OperationalError):
+        # Two people dropping cards on the same spot at the same instant (a shared
+        # position, or a deadlock PostgreSQL broke): the transaction rolled back.
+        text = (
+            f"“{card.title}” was not moved: someone else moved a card there "
+            "at the same moment. Try again."
+        )
+        return _refused(request, text, status=CONFLICT)
     if _wants_fragment(request):
         return _moved(request, card, text, stages={from_stage, card.stage}, after=data["after"])
     messages.success(request, text)
@@ -190,14 +204,11 @@ def card_add(request):
     """Quick add from the board."""
     form = QuickAddForm(request.POST)
     if form.is_valid():
-        card = form.card(owner=request.user)
         try:
-            with transaction.atomic():  # a refused card leaves no new organisation behind
-                if card.organisation is not None and card.organisation.pk is None:
-                    card.organisation.save()
-                services.opportunity_open(
-                    opportunity=card, by=request.user, note="Added from the board."
-                )
+            data = dict(form.cleaned_data)
+            card = services.opportunity_quick_add(
+                by=request.user, organisation_name=data.pop("organisation"), **data
+            )
         except RuleViolation as error:
             form.add_error(None, str(error))
         else:
@@ -224,6 +235,11 @@ def card_detail(request, pk):
                     owner=data["owner"],
                     **{name: data[name] for name in services.EDITABLE_FIELDS},
                 )
+            except StaleVersion as error:
+                # Show what the card holds now, with its current version, so a retry can work.
+                fresh = Opportunity.objects.select_related("organisation", "owner").get(pk=pk)
+                messages.error(request, f"{error} The form now shows the card as it is.")
+                return _card_page(request, fresh, status=409)
             except RuleViolation as error:
                 form.add_error(None, str(error))
             else:
@@ -240,10 +256,7 @@ def _card_page(request, card, *, form=None, idea_form=None, status=200):
     for link in links:
         link.badges = badges[link.contact_id]
     introducers = selectors.introducers(card)
-    idea_form = idea_form or ConnectionIdeaForm(card=card)
-    idea_form.fields["via"].queryset = Contact.objects.filter(
-        pk__in=[person.pk for person, _ in introducers]
-    )
+    idea_form = idea_form or ConnectionIdeaForm(card=card, introducers=introducers)
     find = request.GET.get("find", "").strip()
     context = {
         "card": card,
@@ -300,10 +313,7 @@ def card_contact_add(request, pk):
 @require_POST
 def card_idea_add(request, pk):
     card = get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
-    form = ConnectionIdeaForm(request.POST, card=card)
-    form.fields["via"].queryset = Contact.objects.filter(
-        pk__in=[person.pk for person, _ in selectors.introducers(card)]
-    )
+    form = ConnectionIdeaForm(request.POST, card=card, introducers=selectors.introducers(card))
     if not form.is_valid():
         return _card_page(request, card, idea_form=form, status=400)
     data = form.cleaned_data

@@ -53,7 +53,9 @@ class WeeklyDigest(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_digests"
     )
-    week_start = models.DateField(help_text="The Monday of the ISO week, in the user's time zone.")
+    week_start = models.DateField(
+        help_text="The Monday of the ISO week, in the firm's time zone (TIME_ZONE)."
+    )
     claimed_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     item_count = models.PositiveIntegerField(default=0)

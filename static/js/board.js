@@ -117,6 +117,27 @@
     lists.forEach(makeSortable);
   });
 
+  // "Load more" may bring a card the page already shows (someone dropped it below
+  // the last one loaded): keep the first, where the person sees it.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    const list = event.detail.target;
+    if (!list.classList || !list.classList.contains("cv-cards")) return;
+    const seen = new Set();
+    list.querySelectorAll(".cv-card").forEach(function (card) {
+      if (seen.has(card.id)) card.remove();
+      else seen.add(card.id);
+    });
+  });
+
+  // A session that expired answers with the sign-in page: go there, don't pretend.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    const xhr = event.detail.xhr;
+    const signIn = document.body.dataset.loginUrl;
+    if (xhr && signIn && xhr.responseURL && new URL(xhr.responseURL).pathname === signIn) {
+      window.location.assign(xhr.responseURL);
+    }
+  });
+
   // A 400 (an unreadable move) or a server error: say so and show the board as it is.
   document.body.addEventListener("htmx:responseError", function (event) {
     const text = event.detail.xhr.responseText || "The server could not do that.";

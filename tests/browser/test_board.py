@@ -213,3 +213,16 @@ def test_on_a_phone_the_columns_scroll_sideways_and_moves_still_work(browser, li
     page.screenshot(path="test-artifacts/board-phone.png")
     context.close()
     assert Opportunity.objects.get(pk=cards["research"].pk).stage == Stage.CONNECTING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_after_the_session_expired_goes_to_sign_in_and_changes_nothing(page, login, firm):
+    alice, _, cards = firm
+    login(page, alice)
+    page.goto("/")
+    page.context.clear_cookies()  # the session is gone, the page is still open
+
+    _drag(page, _card(page, "Pension review"), _column(page, "connecting"))
+
+    page.wait_for_url("**/accounts/login/**")
+    assert Opportunity.objects.get(pk=cards["research"].pk).stage == Stage.RESEARCH

@@ -1,5 +1,6 @@
 """The jobs by hand: run_due_scan and send_weekly_digest, with --dry-run and --user."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -47,6 +48,8 @@ def test_send_weekly_digest_for_one_user_sends_theirs_only(owner, teammate, due_
 def test_resend_releases_an_unsent_claim_and_sends(owner, due_things):
     due_things(owner)
     WeeklyDigest.objects.create(user=owner, week_start=MONDAY.date())
+    # Claimed two hours ago by a worker that died before sending.
+    WeeklyDigest.objects.update(claimed_at=MONDAY - timedelta(hours=2))
 
     _run("send_weekly_digest", "--user", "alice")
     assert mail.outbox == []

@@ -252,3 +252,69 @@ def test_message_survives_a_round_trip_through_mime(owner, due_things):
         "text/html",
     ]
     assert timezone.is_aware(WeeklyDigest.objects.get().sent_at)
+
+
+class _SwallowingSMTP:
+    """A real SMTP peer on loopback that takes the whole message, then hangs up
+    instead of answering "250 OK": the sender cannot know it was delivered."""
+
+    def __init__(self):
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen()
+        self.port = self.server.getsockname()[1]
+        self.messages = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                peer, _ = self.server.accept()
+            except OSError:
+                return
+            with peer, peer.makefile("rb") as lines:
+                peer.sendall(b"220 swallow ESMTP\r\n")
+                for line in lines:
+                    command = line.strip().upper()
+                    if command == b"DATA":
+                        peer.sendall(b"354 go ahead\r\n")
+                        for body in lines:
+                            if body == b".\r\n":
+                                break
+                        self.messages += 1
+                        break  # hang up without the final reply
+                    peer.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self.server.close()
+
+
+@pytest.mark.django_db
+def test_a_send_that_may_have_arrived_keeps_its_claim_and_is_not_sent_again(
+    owner, due_things, settings
+):
+    due_things(owner)
+    smtp = _SwallowingSMTP()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp.port, 5
+    try:
+        first = jobs.weekly_digest_send(now=MONDAY)
+        again = jobs.weekly_digest_send(now=MONDAY + timedelta(hours=1))
+    finally:
+        smtp.close()
+
+    assert [username for username, _ in first.failed] == ["alice"]
+    assert smtp.messages == 1  # the server has it; the next run must not send another
+    assert again.sent == [] and again.failed == []
+    # Kept as claimed and unsent: /health/ and the admin show it for a person to check.
+    assert WeeklyDigest.objects.get(user=owner).sent_at is None
+
+
+@pytest.mark.django_db
+def test_a_resend_never_releases_a_claim_a_run_may_still_be_sending(owner, due_things):
+    due_things(owner)
+    WeeklyDigest.objects.create(user=owner, week_start=MONDAY.date(), item_count=4)
+    WeeklyDigest.objects.update(claimed_at=MONDAY - timedelta(minutes=5))
+
+    assert jobs.weekly_digest_release_unsent(now=MONDAY, usernames=["alice"]) == 0
+    assert WeeklyDigest.objects.count() == 1

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from opportunities.models import Priority, Stage
 from opportunities.selectors import PAGE_SIZE
-from opportunities.services import opportunity_move
+from opportunities.services import _renumber, opportunity_move
 from tests import factories
 
 BOARD = reverse("opportunities:board")
@@ -199,7 +199,7 @@ def test_the_board_query_count_does_not_grow_with_the_cards(
     with django_assert_max_num_queries(10) as small:
         owner_client.get(BOARD, filters)
 
-    _populate(290, owner)  # 300 cards: more than fifty in every column
+    _populate(990, owner)  # 1,000 cards: far more than fifty in every column
     with django_assert_max_num_queries(10) as large:
         response = owner_client.get(BOARD, filters)
 
@@ -246,3 +246,17 @@ def test_load_more_without_a_cursor_is_a_400(owner_client):
     )
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_load_more_follows_the_last_card_shown_when_the_column_is_renumbered(owner_client, owner):
+    cards = factories.OpportunityFactory.create_batch(PAGE_SIZE + 3, owner=owner)
+    research = _column(owner_client.get(BOARD), Stage.RESEARCH)
+    _renumber(Stage.RESEARCH)  # what a drop does when a gap between two cards runs out
+
+    more = owner_client.get(
+        reverse("opportunities:board-column", args=["research"]),
+        {"after": research.next_after, "last": research.last_pk},
+    )
+
+    assert [card.pk for card in more.context["column"].cards] == [c.pk for c in cards[PAGE_SIZE:]]

@@ -93,10 +93,14 @@ def test_editing_a_card_someone_else_changed_is_refused_and_keeps_their_change(
         {"title": "Overwritten", "owner": owner.pk, "priority": "low", "version": 1},
     )
 
-    assert response.status_code == 400
-    assert "Someone else changed" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed" in page and "The form now shows the card as it is" in page
     card.refresh_from_db()
     assert (card.title, card.stage) == ("Pension review", Stage.CONNECTING)
+    # The form now carries the current version, so saving again works.
+    assert response.context["form"]["version"].value() == card.version
+    assert 'value="Pension review"' in page
 
 
 @pytest.mark.django_db
