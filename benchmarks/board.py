@@ -10,8 +10,8 @@ of:
 
 - the board: `GET /` as a staff member, everyone's cards;
 - a move, as the service call `opportunity_move` (Research → Connecting);
-- a move through the board's endpoint as htmx sends it, including its
-  answer (the moved card and the two column heads).
+- a move through the board's endpoint as htmx sends it (Connecting → back to
+  Research), including its answer (the moved card and the two column heads).
 
 It drops the database when done.
 """
@@ -54,8 +54,8 @@ def _timed(call, repeat):
     return samples
 
 
-def _research_cards(count):
-    return list(Opportunity.objects.filter(stage=Stage.RESEARCH).order_by("?")[:count])
+def _cards_in(stage, count):
+    return list(Opportunity.objects.filter(stage=stage).order_by("?")[:count])
 
 
 def measure(size, repeat, user):
@@ -67,16 +67,18 @@ def measure(size, repeat, user):
     assert response.status_code == 200, response.status_code
     board = _timed(lambda: client.get("/"), repeat)
 
+    # Research -> Connecting, then back: each move goes forward or back one legal step,
+    # so a small board does not run out of cards to move.
     service = []
-    for card in _research_cards(repeat):
+    for card in _cards_in(Stage.RESEARCH, repeat):
         started = time.perf_counter()
         opportunity_move(opportunity=card, to_stage=Stage.CONNECTING, by=user, version=card.version)
         service.append(time.perf_counter() - started)
 
     endpoint = []
-    for card in _research_cards(repeat):
+    for card in _cards_in(Stage.CONNECTING, repeat):
         url = reverse("opportunities:card-move", args=[card.pk])
-        data = {"to_stage": Stage.CONNECTING, "version": card.version}
+        data = {"to_stage": Stage.RESEARCH, "version": card.version}
         started = time.perf_counter()
         answer = client.post(url, data, headers=FRAGMENT)
         endpoint.append(time.perf_counter() - started)
