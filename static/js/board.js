@@ -105,6 +105,10 @@
       filter: "details, summary, select, input, button, textarea",
       preventOnFilter: false,
       animation: 150,
+      // Mouse and touch events rather than the browser's native drag and drop:
+      // the same behaviour in every browser, and a click on a link stays a click.
+      forceFallback: true,
+      fallbackTolerance: 4,
       delay: 200,
       delayOnTouchOnly: true,
       ghostClass: "cv-ghost",
