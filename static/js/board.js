@@ -133,6 +133,21 @@
     });
   });
 
+  // After "Move to…" the old card is gone: keep the keyboard on the card, where it is now.
+  let focusAfterMove = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const form = event.detail.elt;
+    focusAfterMove = form.dataset && form.dataset.moves ? "card-" + form.dataset.moves : null;
+  });
+  htmx.onLoad(function (root) {
+    if (!focusAfterMove || !root.querySelector) return;
+    const card = root.id === focusAfterMove ? root : root.querySelector("#" + focusAfterMove);
+    if (card) {
+      focusAfterMove = null;
+      card.querySelector(".cv-card-title").focus();
+    }
+  });
+
   // A session that expired answers with the sign-in page: go there, don't pretend.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     const xhr = event.detail.xhr;
