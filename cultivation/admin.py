@@ -218,12 +218,13 @@ class ReminderAdmin(admin.ModelAdmin):
 @admin.register(WeeklyDigest)
 class WeeklyDigestAdmin(admin.ModelAdmin):
     list_display = ["user", "week_start", "claimed_at", "sent_at", "item_count"]
-    list_filter = ["week_start"]
+    # "Sent at: No date" finds emails claimed but never sent (docs/jobs.md).
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "week_start"]
     list_select_related = ["user"]
     date_hierarchy = "week_start"
 
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["name", "last_started_at", "last_success_at"]
+    list_display = ["name", "last_started_at", "last_success_at", "last_error"]
     readonly_fields = ["name", "last_started_at", "last_success_at", "last_error"]

@@ -1,13 +1,14 @@
 """/health/: when each job last succeeded, and "late" in plain words when it is."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from cultivation import jobs
-from cultivation.models import JobRun
+from cultivation.models import JobRun, WeeklyDigest
 
 from .conftest import MONDAY
 
@@ -82,3 +83,17 @@ def test_jobs_appear_in_the_admin_for_managers(manager_client):
     page = manager_client.get("/admin/cultivation/jobrun/").content.decode()
 
     assert jobs.DUE_SCAN in page
+
+
+@pytest.mark.django_db
+def test_managers_find_emails_claimed_but_never_sent_in_the_admin(manager_client, owner, teammate):
+    WeeklyDigest.objects.create(user=owner, week_start=date(2026, 11, 23))
+    WeeklyDigest.objects.create(
+        user=teammate, week_start=date(2026, 11, 23), sent_at=timezone.now()
+    )
+
+    page = manager_client.get(
+        "/admin/cultivation/weeklydigest/", {"sent_at__isempty": "1"}
+    ).content.decode()
+
+    assert "alice" in page and "bob" not in page
