@@ -195,15 +195,13 @@ def test_filter_by_owner_and_search_and_the_url_keeps_them(page, login, screensh
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_the_columns_scroll_sideways_and_moves_still_work(browser, live_server, firm):
+def test_on_a_phone_the_columns_scroll_sideways_and_moves_still_work(
+    browser, live_server, login, screenshot, firm
+):
     alice, _, cards = firm
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "convivio-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    login(page, alice)
 
     columns = page.locator(".cv-columns")
     assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
@@ -213,7 +211,7 @@ def test_on_a_phone_the_columns_scroll_sideways_and_moves_still_work(browser, li
     card.get_by_label("Move “Pension review” to").select_option("connecting")
     card.get_by_role("button", name="Move").click()
     page.get_by_role("alert").filter(has_text="moved to Connecting").wait_for()
-    page.screenshot(path="test-artifacts/board-phone.png")
+    screenshot(page, "board-phone")
     context.close()
     assert Opportunity.objects.get(pk=cards["research"].pk).stage == Stage.CONNECTING
 

@@ -157,8 +157,8 @@ def test_the_filter_lives_in_the_url_and_is_shown_back(owner_client, owner, team
 
     assert f'<option value="{teammate.pk}" selected>' in page
     assert 'value="audit"' in page
-    # Moves from a filtered board come back to the same filtered board.
-    assert f"owner={teammate.pk}&amp;q=audit" in page or "q=audit" in page
+    # A card added from a filtered board comes back to the same filtered board.
+    assert f'action="/cards/new/?owner={teammate.pk}&amp;q=audit"' in page
 
 
 @pytest.mark.django_db
@@ -260,3 +260,22 @@ def test_load_more_follows_the_last_card_shown_when_the_column_is_renumbered(own
     )
 
     assert [card.pk for card in more.context["column"].cards] == [c.pk for c in cards[PAGE_SIZE:]]
+
+
+@pytest.mark.django_db
+def test_the_90_day_boundary_for_won_and_lost(owner_client, owner):
+    now = timezone.now()
+    factories.OpportunityFactory(
+        stage=Stage.WON,
+        owner=owner,
+        title="Just inside",
+        stage_entered_at=now - timedelta(days=89, hours=23),
+    )
+    factories.OpportunityFactory(
+        stage=Stage.WON,
+        owner=owner,
+        title="Just outside",
+        stage_entered_at=now - timedelta(days=90, minutes=1),
+    )
+
+    assert _titles(owner_client.get(BOARD), Stage.WON) == ["Just inside"]
