@@ -1,9 +1,10 @@
-"""The Celery beat schedule, built from settings and checked before anything starts.
+"""Celery's timing, built from settings and checked before anything starts.
 
-Beat runs in UTC. Times are refused when they fall in 01:00-02:59 UTC, when
-the scan would land near local midnight (a day could be scanned twice or
-not at all), or when the weekly-email runs never reach Monday morning in the
-firm's time zone, winter or summer. See docs/jobs.md.
+The task time limits must fit well inside Redis's visibility timeout
+(`check_task_time_limits`). Beat runs in UTC. Its times are refused when
+they fall in 01:00-02:59 UTC, when the scan would land near local midnight (a
+day could be scanned twice or not at all), or when the weekly-email runs never
+reach Monday morning in the firm's time zone, winter or summer. See docs/jobs.md.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -69,3 +70,39 @@ def beat_schedule(*, scan_hour, scan_minute, digest_hours, digest_minute, local_
             "schedule": crontab(hour=digest_hours, minute=digest_minute),
         },
     }
+
+
+def task_time_limit_mistakes(*, visibility_timeout, time_limit, soft_time_limit):
+    """Sentences saying why these task time limits are unsafe on Redis; empty when they are fine.
+
+    Redis hands a task that was not acknowledged within `visibility_timeout` to
+    another worker, whether its first worker died or is still working on it. A
+    task therefore stops (hard `time_limit`) in under half that time, so that a
+    retry's wait (at most `time_limit`, tasks.py) plus its run also fits.
+    """
+    mistakes = []
+    if min(visibility_timeout, time_limit, soft_time_limit) <= 0:
+        mistakes.append(
+            "CELERY_VISIBILITY_TIMEOUT, CELERY_TASK_TIME_LIMIT and "
+            "CELERY_TASK_SOFT_TIME_LIMIT must be positive numbers of seconds."
+        )
+    if soft_time_limit >= time_limit:
+        mistakes.append("CELERY_TASK_SOFT_TIME_LIMIT must be shorter than CELERY_TASK_TIME_LIMIT.")
+    if 2 * time_limit > visibility_timeout:
+        mistakes.append(
+            f"CELERY_TASK_TIME_LIMIT ({time_limit} s) must be at most half of "
+            f"CELERY_VISIBILITY_TIMEOUT ({visibility_timeout} s), or a task still running "
+            "is handed to a second worker."
+        )
+    return mistakes
+
+
+def check_task_time_limits(*, visibility_timeout, time_limit, soft_time_limit):
+    """Refuse to start with time limits that let Redis run one task twice at once."""
+    mistakes = task_time_limit_mistakes(
+        visibility_timeout=visibility_timeout,
+        time_limit=time_limit,
+        soft_time_limit=soft_time_limit,
+    )
+    if mistakes:
+        raise ImproperlyConfigured(" ".join(mistakes) + " See docs/jobs.md.")

@@ -1,19 +1,26 @@
-"""Celery tasks: thin, each calls one function of `cultivation.jobs` (which see)."""
+"""Celery tasks: thin, each calls one function of `cultivation.jobs` (which see).
+
+Every task stops within CELERY_TASK_TIME_LIMIT, at most half of Redis's
+visibility timeout (checked at start-up, convivio/beat.py), so a task still
+running is never handed to a second worker; the long weekly run is one short
+task per person. See docs/jobs.md.
+"""
+
+from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from . import jobs
 
-# Well under the Redis visibility_timeout (3 h), so a task still running is
-# never delivered to a second worker.
-TIME_LIMIT = 30 * 60
 
-
+# A retry waits in a worker's hands, unacknowledged: at most one time limit, so
+# the wait and the run together stay under the visibility timeout.
 @shared_task(
-    time_limit=TIME_LIMIT,
     autoretry_for=(OperationalError,),
-    retry_backoff=60,
+    retry_backoff=30,
+    retry_backoff_max=settings.CELERY_TASK_TIME_LIMIT,
     max_retries=3,
 )
 def due_scan():
@@ -21,9 +28,20 @@ def due_scan():
     return jobs.due_scan().created_total
 
 
-@shared_task(time_limit=TIME_LIMIT)
-def weekly_digest(scheduled=True):
-    """The weekly email. The beat's hourly runs send only on Monday morning, local time;
-    `scheduled=False` sends this week's now. Either way, at most one per person a week."""
-    result = jobs.weekly_digest_on_schedule() if scheduled else jobs.weekly_digest_send()
+@shared_task(bind=True)
+def weekly_digest(self, scheduled=True):
+    """The weekly email: queues `send_weekly_digest_to` for each person not yet claimed.
+    The beat's hourly runs do so only on Monday morning, local time; `scheduled=False`
+    does it now. Either way, at most one email per person a week."""
+    queue = (self.request.delivery_info or {}).get("routing_key")  # people's tasks follow
+    return jobs.weekly_digest_fan_out(
+        scheduled=scheduled,
+        enqueue=lambda *person: send_weekly_digest_to.apply_async_on_commit(person, queue=queue),
+    )
+
+
+@shared_task
+def send_weekly_digest_to(user_id, week_start):
+    """One person's weekly email for the week of `week_start` (ISO date): claim, send, stamp."""
+    result = jobs.weekly_digest_send_to(user_id=user_id, week_start=date.fromisoformat(week_start))
     return None if result is None else len(result.sent)

@@ -6,7 +6,9 @@ is SQLite (another process cannot see its in-memory test database); in CI
 (CI=true) a missing service is a failure, never a skip.
 """
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,6 +80,19 @@ class Worker:
     def output(self):
         return self.log.read_text(errors="replace")
 
+    def stop(self):
+        """A warm shutdown (SIGTERM), as a supervisor stops it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self):
+        """`kill -9` of the worker's main process: no chance to hand anything back."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
 
 @pytest.fixture
 def queue(redis_url):
@@ -96,7 +111,7 @@ def celery_worker(redis_url, shared_database, queue, tmp_path, request):
     """Start `count` real workers (`celery -A convivio worker --pool=solo`) on `queue`."""
     workers = []
 
-    def start(*, email_url="consolemail://", count=1):
+    def start(*, email_url="consolemail://", count=1, **variables):
         env = {
             **os.environ,
             "DATABASE_URL": shared_database,
@@ -105,8 +120,11 @@ def celery_worker(redis_url, shared_database, queue, tmp_path, request):
             "SITE_URL": SITE_URL,
             "CONN_MAX_AGE": "0",
             "DJANGO_SETTINGS_MODULE": "convivio.settings",
+            **variables,
         }
-        for n in range(count):
+        started = []
+        for _ in range(count):
+            n = len(workers)
             log = tmp_path / f"worker-{n}.log"
             command = [
                 str(CELERY), "-A", "convivio", "worker", "--pool=solo", "-Q", queue,
@@ -117,20 +135,21 @@ def celery_worker(redis_url, shared_database, queue, tmp_path, request):
                 process = subprocess.Popen(
                     command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
                 )
-            workers.append(Worker(process, log))
-        for worker in workers:
-            wait_for(lambda w=worker: " ready." in w.output(), "the worker to start", workers)
-        return workers
+            started.append(Worker(process, log))
+        workers.extend(started)
+        for worker in started:
+            wait_for(lambda w=worker: " ready." in w.output(), "the worker to start", started)
+        return started
 
     def stop():
-        for worker in workers:
+        running = [worker for worker in workers if worker.process.poll() is None]
+        for worker in running:
             worker.process.terminate()
-        for worker in workers:
+        for worker in running:
             try:
                 worker.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                worker.process.kill()
-                worker.process.wait()
+                worker.kill()
 
     request.addfinalizer(stop)
     return start
@@ -152,6 +171,28 @@ def wait_for(condition, what, workers=(), timeout=60):
 
 def succeeded(workers):
     return sum(worker.output().count(" succeeded in ") for worker in workers)
+
+
+def received(workers):
+    return sum(worker.output().count("] received") for worker in workers)
+
+
+def unacked(redis_url, queue):
+    """Tasks of `queue` that a worker took from Redis and has not acknowledged (kombu's
+    "unacked" hash: [message, exchange, routing key] per delivery)."""
+    import redis
+
+    entries = redis.Redis.from_url(redis_url).hvals("unacked")
+    return sum(json.loads(entry)[2] == queue for entry in entries)
+
+
+def settled(workers, redis_url, queue):
+    """Nothing of `queue` waits in Redis or in a worker's hands, and every task taken ended."""
+    import redis
+
+    if redis.Redis.from_url(redis_url).llen(queue) or unacked(redis_url, queue):
+        return False
+    return received(workers) == succeeded(workers)
 
 
 @pytest.fixture

@@ -46,3 +46,21 @@ def due_things():
         return DueThings(contact, follow_up, item, promise, decision)
 
     return make
+
+
+@pytest.fixture
+def weekly_digest_task(django_capture_on_commit_callbacks):
+    """Run the beat's weekly task, then each per-person task it queued, as a worker would;
+    returns how many it queued."""
+    from cultivation import tasks
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks() as queued:
+            count = tasks.weekly_digest(**kwargs)
+        for call in queued:
+            assert call.func.__self__.name == "cultivation.tasks.send_weekly_digest_to"
+            tasks.send_weekly_digest_to(*call.args[0])
+        assert count in (None, len(queued))
+        return count
+
+    return run

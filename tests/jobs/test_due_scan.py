@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cultivation import jobs, tasks
+from cultivation.jobs import scan
 from cultivation.models import ContactEvent, FollowUp, JobRun, Reminder
 from cultivation.services import promise_release
 from tests import factories
@@ -119,7 +120,7 @@ def test_a_row_the_database_refuses_is_skipped_and_the_rest_of_its_chunk_goes_in
     rows = [(1, owner.pk, contact.pk, day), (2, gone_pk, contact.pk, day), (3, owner.pk, None, day)]
     skipped = []
 
-    created = jobs._insert(Kind.PROMISE, rows, skipped)
+    created = scan._insert(Kind.PROMISE, rows, skipped)
 
     assert created == 2
     assert sorted(Reminder.objects.values_list("subject_id", flat=True)) == [1, 3]

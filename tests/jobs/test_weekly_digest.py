@@ -170,7 +170,7 @@ def test_a_failed_send_releases_the_claim_and_the_next_run_sends_it(
     assert not WeeklyDigest.objects.exists()
     run = JobRun.objects.get(name=jobs.WEEKLY_DIGEST)
     assert run.last_success_at is None
-    assert "2 email(s) not sent" in run.last_error
+    assert "weekly email to bob not sent" in run.last_error
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     up = jobs.weekly_digest_send(now=MONDAY + timedelta(hours=1))
