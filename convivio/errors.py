@@ -15,3 +15,11 @@ class RuleViolation(Exception):
 
 class StaleVersion(RuleViolation):
     """Someone else changed the record since the person loaded it."""
+
+
+class PermissionRefused(RuleViolation):
+    """The person may not make this change: it is someone else's to make.
+
+    The sentence names who may ("Only Alice Owner, the card's owner, its
+    colleagues or a manager can move “Harbour”."). Views answer 403.
+    """

@@ -5,9 +5,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
+from convivio.admin_refusals import RefusalsAsMessages
 from convivio.errors import RuleViolation
 
 from . import services
+from .admin_privacy import PrivacyActions
 from .models import (
     Contact,
     ContactEvent,
@@ -22,6 +24,7 @@ from .models import (
     TouchPlan,
     WeeklyDigest,
 )
+from .services.people import PERSON_FIELDS
 
 
 class ContactInline(admin.TabularInline):
@@ -64,6 +67,30 @@ class TouchInline(admin.TabularInline):
         return False
 
 
+class ContactEventInline(admin.TabularInline):
+    """The person's history besides touches (changes of details and owner included): read-only."""
+
+    model = ContactEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "by", "changes", "note"]
+    readonly_fields = fields
+    ordering = ["-at", "-pk"]
+
+    def has_view_permission(self, request, obj=None):
+        # History of a saved record only: an add form has none (and needs no formset).
+        return obj is not None and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class InCultivationFilter(admin.SimpleListFilter):
     title = "in cultivation"
     parameter_name = "cultivated"
@@ -81,9 +108,9 @@ class InCultivationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
     action_form = ContactActionForm
-    actions = ["reassign_owner"]
+    actions = ["reassign_owner", "export_everything", "erase_people"]
     list_display = [
         "name",
         "organisation",
@@ -99,7 +126,27 @@ class ContactAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "knows"]
     readonly_fields = ["asked_to_stop_at"]
-    inlines = [TouchInline]
+    inlines = [TouchInline, ContactEventInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # The same services as the pages: the policy, and a history row per change.
+        data, changed = form.cleaned_data, form.changed_data
+        services.contact_update(
+            contact=obj,
+            by=request.user,
+            knows=data["knows"] if "knows" in changed else None,
+            **{name: data[name] for name in PERSON_FIELDS if name in changed},
+        )
+        if "owner" in changed:
+            services.contact_reassign(contact=obj, owner=data["owner"], by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            form.save_m2m()  # a changed person's `knows` went through `contact_update`
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description="Reassign to the new owner chosen beside the action")
     def reassign_owner(self, request, queryset):
@@ -196,13 +243,21 @@ class TouchPlanAdmin(admin.ModelAdmin):
 
 @admin.register(ContactEvent)
 class ContactEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "contact", "action", "by", "note"]
+    """A person's history (changes of details and owner included): read-only."""
+
+    list_display = ["at", "contact", "action", "by", "changes", "note"]
     list_filter = ["action"]
     list_select_related = ["contact", "by"]
     search_fields = ["contact__name", "note"]
     date_hierarchy = "at"
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

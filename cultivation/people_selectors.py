@@ -22,7 +22,8 @@ def contacts_for_list(*, q="", owner=None, cultivation="", overdue=False, now):
         contact=OuterRef("pk"), kept_at=None, released_at=None, due_on__lt=today
     )
     contacts = (
-        Contact.objects.select_related("organisation", "owner", "touch_plan")
+        Contact.objects.active()
+        .select_related("organisation", "owner", "touch_plan")
         .annotate(
             next_touch_due=Min(
                 "touch_plan__items__next_due_on", filter=Q(touch_plan__ended_at=None)

@@ -90,7 +90,9 @@ def touch_form_url(contact_id, **params):
 
 
 def _live_follow_ups():
-    return FollowUp.objects.filter(status__in=FollowUp.LIVE, contact__asked_to_stop_at=None)
+    return FollowUp.objects.filter(
+        status__in=FollowUp.LIVE, contact__asked_to_stop_at=None, contact__erased_at=None
+    )
 
 
 def _exhausted_q(now):
@@ -110,13 +112,18 @@ def _touches_due_qs(until):
     return PlanItem.objects.filter(
         plan__ended_at=None,
         plan__contact__asked_to_stop_at=None,
+        plan__contact__erased_at=None,
         next_due_on__lte=until,
     )
 
 
 def _promises_due_qs(until):
     return Promise.objects.filter(
-        kept_at=None, released_at=None, due_on__lte=until, contact__asked_to_stop_at=None
+        kept_at=None,
+        released_at=None,
+        due_on__lte=until,
+        contact__asked_to_stop_at=None,
+        contact__erased_at=None,
     )
 
 

@@ -5,10 +5,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
+from convivio.admin_refusals import RefusalsAsMessages
 from convivio.errors import RuleViolation
 
-from . import services
-from .models import ConnectionIdea, Opportunity, OpportunityContact, Stage, StageChange
+from . import admin_accounts, services  # noqa: F401 (admin_accounts registers the accounts admin)
+from .models import (
+    CardChange,
+    ConnectionIdea,
+    Opportunity,
+    OpportunityContact,
+    Stage,
+    StageChange,
+)
 
 
 class CardActionForm(ActionForm):
@@ -50,6 +58,30 @@ class StageChangeInline(admin.TabularInline):
         return False
 
 
+class CardChangeInline(admin.TabularInline):
+    """Changes of the card's details, owner and colleagues: history, read-only."""
+
+    model = CardChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "by", "field", "old", "new"]
+    readonly_fields = fields
+    ordering = ["-at", "-pk"]
+
+    def has_view_permission(self, request, obj=None):
+        # History of a saved record only: an add form has none (and needs no formset).
+        return obj is not None and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class OpportunityAdminForm(forms.ModelForm):
     class Meta:
         model = Opportunity
@@ -79,7 +111,7 @@ class OpportunityAdminForm(forms.ModelForm):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(RefusalsAsMessages, admin.ModelAdmin):
     form = OpportunityAdminForm
     action_form = CardActionForm
     list_display = [
@@ -98,7 +130,7 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["title", "organisation__name", "contacts__name", "pain", "gain"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "colleagues"]
-    inlines = [OpportunityContactInline, ConnectionIdeaInline, StageChangeInline]
+    inlines = [OpportunityContactInline, ConnectionIdeaInline, StageChangeInline, CardChangeInline]
     actions = ["reassign_owner", "mark_lost", "move_to_stage"]
     show_facets = admin.ShowFacets.NEVER
 
@@ -117,11 +149,25 @@ class OpportunityAdmin(admin.ModelAdmin):
         return card.days_in_stage
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-            obj.save()
-        else:
+        if not change:
             services.opportunity_open(opportunity=obj, by=request.user, note="Added in the admin.")
+            return
+        # The same service as the card page: the policy, and a history row per change.
+        data = form.cleaned_data
+        services.opportunity_update(
+            opportunity=obj,
+            by=request.user,
+            version=None,
+            owner=data.get("owner"),
+            colleagues=data["colleagues"] if "colleagues" in form.changed_data else None,
+            **{name: data[name] for name in services.UPDATABLE_FIELDS if name in form.changed_data},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            form.save_m2m()  # a changed card's colleagues went through `opportunity_update`
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description="Reassign selected cards to the new owner")
     def reassign_owner(self, request, queryset):
@@ -195,6 +241,26 @@ class StageChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CardChange)
+class CardChangeAdmin(admin.ModelAdmin):
+    """Every change of a card's details, owner and colleagues. History: read-only."""
+
+    list_display = ["opportunity", "field", "old", "new", "by", "at"]
+    list_filter = ["field", "by"]
+    list_select_related = ["opportunity", "by"]
+    search_fields = ["opportunity__title", "old", "new"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

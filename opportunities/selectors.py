@@ -8,6 +8,7 @@ total value over every matching card, and its first `PAGE_SIZE` cards.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import chain
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
@@ -186,3 +187,14 @@ def introducers(card):
     for pair in pairs:
         grouped.setdefault(pair.from_contact, []).append(pair.to_contact)
     return list(grouped.items())
+
+
+def card_history(card):
+    """The card's moves and its changes of details, owner and colleagues, newest first.
+
+    Two queries whatever the length; rows of either kind have `at` and `by`, and
+    a change has a `field`.
+    """
+    moves = card.stage_changes.select_related("by")
+    changes = card.changes.select_related("by")
+    return sorted(chain(moves, changes), key=lambda row: (row.at, row.pk), reverse=True)

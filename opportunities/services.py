@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation, StaleVersion
 from cultivation import services as cultivation
+from cultivation.history import field_change
 from cultivation.models import Organisation
 
-from . import rules
-from .models import ConnectionIdea, Opportunity, Stage, StageChange
+from . import policy, rules
+from .models import CardChange, ConnectionIdea, Opportunity, Stage, StageChange
 
 # Positions are spaced so a card can be dropped between two others without
 # renumbering the column; the column is renumbered only when a gap runs out.
@@ -18,7 +19,12 @@ POSITION_GAP = 1024
 
 @transaction.atomic
 def opportunity_open(*, opportunity, by, note=""):
-    """Save a new card. It starts in Research, or in Connecting/Cultivating if inbound."""
+    """Save a new card. It starts in Research, or in Connecting/Cultivating if inbound.
+    Anyone may add a card they own; a card for someone else is a manager's to add."""
+    policy.require(
+        policy.can_open_card(by, opportunity.owner),
+        f"Only a manager can add a card for {policy.full_name(opportunity.owner)}.",
+    )
     refusal = rules.creation_refusal(opportunity.stage, opportunity.source)
     if refusal:
         raise RuleViolation(refusal)
@@ -60,8 +66,9 @@ def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None)
     `version` is the card's version the person saw; a different one means
     someone else changed the card meanwhile, and the move is refused.
     `after` is the card it should follow in its new column (None: the top).
+    The card's owner, its colleagues or a manager may move it.
     """
-    card = _lock(opportunity, version)
+    card = _lock(opportunity, version, by=by, doing="move")
     refusal = rules.move_refusal(card.stage, to_stage, note)
     if refusal:
         raise RuleViolation(refusal)
@@ -91,8 +98,9 @@ def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None)
 
 @transaction.atomic
 def opportunity_reorder(*, opportunity, by, version, after=None):
-    """Place a card after another in its own column (None: at the top)."""
-    card = _lock(opportunity, version)
+    """Place a card after another in its own column (None: at the top). The card's owner,
+    its colleagues or a manager may."""
+    card = _lock(opportunity, version, by=by, doing="move")
     card.position = _position_after(card.stage, after, moving=card)
     card.version += 1
     card.save(update_fields=["position", "version", "updated_at"])
@@ -102,15 +110,28 @@ def opportunity_reorder(*, opportunity, by, version, after=None):
 
 @transaction.atomic
 def opportunity_reassign(*, opportunity, owner, by):
-    """Hand a card to another owner. Not a move: no stage history, but the version changes."""
-    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    """Hand a card to another owner: its owner or a manager may. Not a move, so no stage
+    history, but a history row (who, when, from whom, to whom) and a new version."""
+    card = Opportunity.objects.select_for_update(of=("self",)).select_related("owner")
+    card = card.get(pk=opportunity.pk)
+    policy.require(policy.can_reassign_card(by, card), policy.reassign_refusal(card))
     if not owner.is_active:
         raise RuleViolation(f"{owner} is no longer active and cannot own cards.")
+    if owner.pk == card.owner_id:
+        return card
+    _record(card, by, "owner", card.owner, owner)
     card.owner = owner
     card.version += 1
     card.save(update_fields=["owner", "version", "updated_at"])
     _sync_instance(opportunity, card)
     return card
+
+
+def _record(card, by, name, before, after):
+    entry = field_change(Opportunity, name, before, after)
+    return CardChange.objects.create(
+        opportunity=card, by=by, field=name, old=entry["from"], new=entry["to"]
+    )
 
 
 def _cultivation_follows(card, from_stage, by):
@@ -132,7 +153,7 @@ def _person_follows(card, person, from_stage, by, *, met_at):
     if card.stage == Stage.CONNECTING:
         cultivation.follow_up_start(contact=person, priority=card.priority, by=by, met_at=met_at)
     elif card.stage == Stage.CULTIVATING:
-        cultivation.touch_plan_start(contact=person, by=by)
+        cultivation.touch_plan_start_for_card(contact=person, by=by)
 
 
 def _in_connecting_elsewhere(person, card):
@@ -140,8 +161,14 @@ def _in_connecting_elsewhere(person, card):
     return others.filter(opportunity__stage=Stage.CONNECTING).exists()
 
 
-def _lock(opportunity, version):
-    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+def _lock(opportunity, version, *, by, doing):
+    """Lock the card; refused unless `by` may change it, or if it changed since `version`."""
+    card = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=opportunity.pk)
+    )
+    policy.require(policy.can_change_card(by, card), policy.card_refusal(card, doing))
     if version is not None and int(version) != card.version:
         raise StaleVersion(
             f"Someone else changed “{card.title}” since you loaded it; it is now in "
@@ -207,21 +234,30 @@ def _renumber(stage):
 # Editing a card --------------------------------------------------------------
 
 EDITABLE_FIELDS = ("title", "organisation", "priority", "estimated_value", "pain", "gain")
+# The admin may also correct where a card came from.
+UPDATABLE_FIELDS = (*EDITABLE_FIELDS, "source")
 
 
 @transaction.atomic
 def opportunity_update(*, opportunity, by, version, colleagues=None, owner=None, **changes):
-    """Change a card's details (not its stage: that is a move); refused if changed meanwhile."""
-    card = _lock(opportunity, version)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    """Change a card's details (not its stage: that is a move); refused if changed meanwhile.
+
+    The card's owner, its colleagues or a manager may; a new owner is a reassignment
+    (the owner or a manager). Each changed field, and the colleagues if they
+    changed, leave a history row: who, when, from what, to what.
+    """
+    card = _lock(opportunity, version, by=by, doing="edit")
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise RuleViolation(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
-    for name, value in changes.items():
-        setattr(card, name, value)
+    changed = [name for name, value in changes.items() if getattr(card, name) != value]
+    for name in changed:
+        _record(card, by, name, getattr(card, name), changes[name])
+        setattr(card, name, changes[name])
     card.version += 1
-    card.save(update_fields=[*changes, "version", "updated_at"])
+    card.save(update_fields=[*changed, "version", "updated_at"])
     if colleagues is not None:
-        card.colleagues.set(colleagues)
+        _set_colleagues(card, colleagues, by)
     if owner is not None and owner.pk != card.owner_id:
         card = opportunity_reassign(opportunity=card, owner=owner, by=by)
     _sync_instance(opportunity, card)
@@ -230,11 +266,19 @@ def opportunity_update(*, opportunity, by, version, colleagues=None, owner=None,
     return card
 
 
+def _set_colleagues(card, colleagues, by):
+    before, after = set(card.colleagues.all()), set(colleagues)
+    if before != after:
+        card.colleagues.set(after)
+        _record(card, by, "colleagues", before, after)
+
+
 @transaction.atomic
 def opportunity_add_contact(*, opportunity, contact, by, role="", is_primary=False):
-    """Put a person on a card. In Connecting they were just met: a follow-up falls due;
-    in Cultivating they get a touch plan. The first person on a card is its primary."""
-    card = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    """Put a person on a card (its owner, colleagues or a manager). In Connecting they were
+    just met: a follow-up falls due; in Cultivating they get a touch plan. The first person
+    on a card is its primary."""
+    card = _lock(opportunity, None, by=by, doing="add people to")
     if card.links.filter(contact=contact).exists():
         raise RuleViolation(f"{contact} is already on this card.")
     has_primary = card.links.filter(is_primary=True).exists()
@@ -242,18 +286,25 @@ def opportunity_add_contact(*, opportunity, contact, by, role="", is_primary=Fal
         # One primary per card (a constraint): the old one steps down first.
         card.links.filter(is_primary=True).update(is_primary=False)
     link = card.links.create(contact=contact, role=role, is_primary=is_primary or not has_primary)
+    CardChange.objects.create(opportunity=card, by=by, field="contacts", new=contact.name)
     _person_follows(card, contact, "", by, met_at=timezone.now())
     return link
 
 
+@transaction.atomic
 def connection_idea_add(*, opportunity, by, kind, description, via=None):
+    """Record a way we might meet the card's people (its owner, colleagues or a manager)."""
+    card = _lock(opportunity, None, by=by, doing="add ideas to")
     return ConnectionIdea.objects.create(
-        opportunity=opportunity, kind=kind, description=description.strip(), via=via, created_by=by
+        opportunity=card, kind=kind, description=description.strip(), via=via, created_by=by
     )
 
 
+@transaction.atomic
 def connection_idea_mark(*, idea, status, by):
-    """Record how an idea went: idea, tried, worked or didn't work."""
+    """Record how an idea went: idea, tried, worked or didn't work (the card's owner,
+    colleagues or a manager)."""
+    _lock(idea.opportunity, None, by=by, doing="mark ideas on")
     if status not in ConnectionIdea.Status.values:
         raise RuleViolation(f"“{status}” is not a status an idea can have.")
     idea.status = status

@@ -7,6 +7,7 @@ from .follow_ups import MAX_ATTEMPTS, FollowUp, Urgency
 from .jobs import JobRun, Reminder, WeeklyDigest
 from .people import Contact, Organisation
 from .plans import PlanItem, TouchPlan
+from .privacy import ErasedIdentity
 from .promises import Promise
 from .touches import (
     CONVERSATION_METHODS,
@@ -26,6 +27,7 @@ __all__ = [
     "Contact",
     "ContactEvent",
     "Direction",
+    "ErasedIdentity",
     "FollowUp",
     "Gathering",
     "JobRun",

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from .privacy import refuse_erased_email
+
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
@@ -23,6 +25,15 @@ class Organisation(models.Model):
         return self.name
 
 
+class ContactQuerySet(models.QuerySet):
+    def active(self):
+        """People not erased: the only ones pages, reminders and jobs may show."""
+        return self.filter(erased_at=None)
+
+    def erased(self):
+        return self.exclude(erased_at=None)
+
+
 class Contact(models.Model):
     """A person. We connect with people, not organisations."""
 
@@ -31,7 +42,8 @@ class Contact(models.Model):
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     role = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
+    # An erased person never comes back: not by hand, not through an import.
+    email = models.EmailField(blank=True, validators=[refuse_erased_email])
     phone = models.CharField(max_length=50, blank=True)
     has_opted_in = models.BooleanField(
         "opted in to email",
@@ -61,7 +73,14 @@ class Contact(models.Model):
         blank=True,
         help_text="They asked us to stop: cultivation ended for good, history kept.",
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Erased (right to erasure): personal data blanked, never contacted again.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -76,3 +95,7 @@ class Contact(models.Model):
     @property
     def has_asked_to_stop(self):
         return self.asked_to_stop_at is not None
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None

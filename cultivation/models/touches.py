@@ -130,6 +130,7 @@ class ContactEvent(models.Model):
         PROMISE_RELEASED = "promise_released", "Promise released"
         ASKED_TO_STOP = "asked_to_stop", "Asked to stop"
         REASSIGNED = "reassigned", "Owner changed"
+        UPDATED = "updated", "Details changed"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action)
@@ -138,6 +139,11 @@ class ContactEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True)
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a change of details or owner: [{field, label, from, to}], as read then.",
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

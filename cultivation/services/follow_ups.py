@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
-from .. import schedule
+from .. import policy, schedule
 from ..models import Contact, ContactEvent, FollowUp, Urgency
 from ..models.follow_ups import MAX_ATTEMPTS
 
@@ -160,9 +160,19 @@ def follow_ups_exhaust(*, now=None):
 
 @transaction.atomic
 def follow_up_snooze(*, follow_up, until, by, now=None):
-    """Put the next attempt off to the morning of `until` (a date after today)."""
+    """Put the next attempt off to the morning of `until` (a date after today): the
+    person's owner or a manager."""
     now = now or timezone.now()
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("contact__owner")
+        .get(pk=follow_up.pk)
+    )
+    contact = follow_up.contact
+    policy.require(
+        policy.can_change_person(by, contact),
+        policy.person_refusal(contact, f"snooze the follow-up with {contact.name}"),
+    )
     if follow_up.status != FollowUp.Status.OPEN or follow_up.next_due_at is None:
         raise RuleViolation("There is no follow-up attempt due to snooze.")
     if until <= timezone.localdate(now):

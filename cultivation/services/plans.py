@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
-from .. import schedule
+from .. import policy, schedule
+from ..history import field_change
 from ..models import Contact, ContactEvent, FollowUp, Method, PlanItem, TouchPlan
 
 Action = ContactEvent.Action
@@ -66,15 +67,39 @@ def _add_item(plan, method, interval, today):
 def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
     """Give a cultivated person a touch plan: a touch-base call every 90 days (settings).
 
-    Strategic alliances also get a quarterly lunch. First due dates are spread
-    so about a third of the owner's pool falls due each month. Adding a person
-    to a full pool (250 by default) is refused. Returns the live plan (the
+    Only the person's owner or a manager may (cultivation.policy). Strategic
+    alliances also get a quarterly lunch. First due dates are spread so about
+    a third of the owner's pool falls due each month. Adding a person to a
+    full pool (250 by default) is refused. Returns the live plan (the
     existing one if there is one).
     """
-    now = now or timezone.now()
-    contact = (
+    contact = _lock_contact(contact)
+    policy.require(
+        policy.can_change_person(by, contact),
+        policy.person_refusal(contact, f"start a touch plan for {contact.name}"),
+    )
+    return _start_plan(contact, by=by, kind=kind, now=now)
+
+
+@transaction.atomic
+def touch_plan_start_for_card(*, contact, by, now=None):
+    """A person on a card that entered Cultivating gets a touch plan, as `touch_plan_start`.
+
+    The card's own policy already allowed the move (opportunities.policy): a
+    colleague moving a card puts its people into cultivation without asking
+    their owner. Not for pages: they call `touch_plan_start`.
+    """
+    return _start_plan(_lock_contact(contact), by=by, kind=TouchPlan.Kind.CULTIVATING, now=now)
+
+
+def _lock_contact(contact):
+    return (
         Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
     )
+
+
+def _start_plan(contact, *, by, kind, now):
+    now = now or timezone.now()
     if contact.has_asked_to_stop:
         raise RuleViolation(f"{contact.name} asked us to stop: they are not cultivated again.")
     plan = TouchPlan.objects.filter(contact=contact).first()
@@ -101,12 +126,14 @@ def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
 
 @transaction.atomic
 def plan_item_add(*, plan, method, interval_days, by, now=None):
-    """Add another kind of touch to a plan, done every `interval_days`."""
+    """Add another kind of touch to a plan, done every `interval_days` (the person's owner
+    or a manager)."""
     plan = (
         TouchPlan.objects.select_for_update(of=("self",))
         .select_related("contact__owner")
         .get(pk=plan.pk)
     )
+    _require_person(by, plan.contact, f"change the touch plan for {plan.contact.name}")
     if not plan.is_live:
         raise RuleViolation("This touch plan has ended.")
     if method not in Method.values:
@@ -137,10 +164,16 @@ def end_live_plan(contact, *, by, reason):
 
 @transaction.atomic
 def plan_end(*, plan, by, reason):
-    """End a touch plan: the person leaves the owner's pool. A reason is required."""
+    """End a touch plan: the person leaves the owner's pool (the person's owner or a
+    manager). A reason is required."""
+    plan = (
+        TouchPlan.objects.select_for_update(of=("self",))
+        .select_related("contact__owner")
+        .get(pk=plan.pk)
+    )
+    _require_person(by, plan.contact, f"end the touch plan for {plan.contact.name}")
     if not reason.strip():
         raise RuleViolation("Say why the plan ends: a reason is required.")
-    plan = TouchPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_live:
         raise RuleViolation("This touch plan has already ended.")
     end_live_plan(plan.contact, by=by, reason=reason.strip())
@@ -150,13 +183,16 @@ def plan_end(*, plan, by, reason):
 
 @transaction.atomic
 def plan_item_snooze(*, item, until, by, now=None):
-    """Put a due touch off to `until`, a date after today. One click on My week."""
+    """Put a due touch off to `until`, a date after today. One click on My week, for the
+    person's owner or a manager."""
     now = now or timezone.now()
     item = (
         PlanItem.objects.select_for_update(of=("self",))
-        .select_related("plan__contact")
+        .select_related("plan__contact__owner")
         .get(pk=item.pk)
     )
+    contact = item.plan.contact
+    _require_person(by, contact, f"snooze {item.label.lower()} with {contact.name}")
     if not item.plan.is_live:
         raise RuleViolation("This touch plan has ended.")
     if until <= timezone.localdate(now):
@@ -172,6 +208,10 @@ def plan_item_snooze(*, item, until, by, now=None):
         note=f"{item.label} moved from {before:%-d %b} to {until:%-d %b %Y}.",
     )
     return item
+
+
+def _require_person(by, contact, doing):
+    policy.require(policy.can_change_person(by, contact), policy.person_refusal(contact, doing))
 
 
 def record_touch(contact, touch):
@@ -194,16 +234,17 @@ def record_touch(contact, touch):
 
 @transaction.atomic
 def contact_reassign(*, contact, owner, by):
-    """Hand a person to another owner, within that owner's capacity if they are cultivated."""
-    contact = (
-        Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
-    )
-    if not owner.is_active:
+    """Hand a person to another owner (or to nobody), within that owner's capacity if they
+    are cultivated. The person's owner or a manager may; a person nobody owns, anyone.
+    Recorded with who, when, from whom and to whom."""
+    contact = _lock_contact(contact)
+    _require_person(by, contact, f"hand {contact.name} to someone else")
+    if owner is not None and not owner.is_active:
         raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
-    if contact.owner_id == owner.pk:
+    if contact.owner_id == getattr(owner, "pk", None):
         return contact
     is_cultivated = TouchPlan.objects.filter(contact=contact, ended_at=None).exists()
-    if is_cultivated:
+    if is_cultivated and owner is not None:
         refusal = capacity_refusal(owner)
         if refusal:
             raise RuleViolation(f"{contact.name} cannot move: {refusal}")
@@ -215,6 +256,7 @@ def contact_reassign(*, contact, owner, by):
         contact=contact,
         action=Action.REASSIGNED,
         by=by,
-        note=f"From {before or 'nobody'} to {owner}.",
+        note=f"From {before or 'nobody'} to {owner or 'nobody'}.",
+        changes=[field_change(Contact, "owner", before, owner)],
     )
     return contact

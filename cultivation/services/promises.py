@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
+from .. import policy
 from ..models import Contact, ContactEvent, Method, Promise
 from .touches import touch_log
 
@@ -13,8 +14,20 @@ Action = ContactEvent.Action
 
 @transaction.atomic
 def promise_make(*, contact, owner, what, due_on, by, opportunity_id=None):
-    """Record a promise to a person, with an owner and a due date, optionally for a card."""
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    """Record a promise to a person, with an owner and a due date, optionally for a card.
+
+    Anyone may record a promise they will keep; one for someone else to keep is
+    for the person's owner or a manager (cultivation.policy).
+    """
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
+    )
+    policy.require(
+        policy.can_make_promise(by, contact, owner),
+        policy.person_refusal(
+            contact, f"record a promise to {contact.name} for {policy.full_name(owner)} to keep"
+        ),
+    )
     if not what.strip():
         raise RuleViolation("Say what was promised.")
     if contact.has_asked_to_stop:
@@ -36,10 +49,14 @@ def promise_make(*, contact, owner, what, due_on, by, opportunity_id=None):
     return promise
 
 
-def _lock_open(promise):
+def _lock_open(promise, *, by, doing):
+    """Lock the promise; refused unless `by` may settle it and it is still open."""
     promise = (
-        Promise.objects.select_for_update(of=("self",)).select_related("contact").get(pk=promise.pk)
+        Promise.objects.select_for_update(of=("self",))
+        .select_related("contact__owner", "owner")
+        .get(pk=promise.pk)
     )
+    policy.require(policy.can_settle_promise(by, promise), policy.promise_refusal(promise, doing))
     if promise.kept_at is not None:
         raise RuleViolation("This promise was already kept.")
     if promise.released_at is not None:
@@ -49,8 +66,9 @@ def _lock_open(promise):
 
 @transaction.atomic
 def promise_keep(*, promise, by, method=Method.EMAIL, at=None, note=""):
-    """Keep a promise. A kept promise is a touch, so it logs one."""
-    promise = _lock_open(promise)
+    """Keep a promise (its owner, the person's owner or a manager). A kept promise is a
+    touch, so it logs one."""
+    promise = _lock_open(promise, by=by, doing="keep")
     touch = touch_log(
         contact=promise.contact,
         method=method,
@@ -69,10 +87,11 @@ def promise_keep(*, promise, by, method=Method.EMAIL, at=None, note=""):
 
 @transaction.atomic
 def promise_release(*, promise, by, reason):
-    """Openly release a promise we will not keep. A reason is required."""
+    """Openly release a promise we will not keep (its owner, the person's owner or a
+    manager). A reason is required."""
+    promise = _lock_open(promise, by=by, doing="release")
     if not reason.strip():
         raise RuleViolation("Say why the promise is released: a reason is required.")
-    promise = _lock_open(promise)
     promise.released_at = timezone.now()
     promise.release_reason = reason.strip()
     promise.save(update_fields=["released_at", "release_reason"])

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from convivio.errors import RuleViolation
+from convivio.limits import check_text
 
 from ..models import (
     OPT_IN_METHODS,
@@ -72,6 +73,7 @@ def touch_log(
     the same method as both earlier ones). A touch from them answers the
     follow-up; "asked to stop" ends their cultivation for good.
     """
+    check_text(note, what="The note")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     touch = Touch(
         contact=contact,

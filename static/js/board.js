@@ -157,6 +157,17 @@
     }
   });
 
+  // Someone else's card (403) also comes back as the board, retargeted, with the
+  // sentence naming who may move it. Any other 403 (an expired session's CSRF
+  // check) stays an error, handled below.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    const xhr = event.detail.xhr;
+    if (xhr.status === 403 && xhr.getResponseHeader("HX-Retarget") === "#board") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A 400 (an unreadable move) or a server error: say so and show the board as it is.
   document.body.addEventListener("htmx:responseError", function (event) {
     const text = event.detail.xhr.responseText || "The server could not do that.";

@@ -135,6 +135,7 @@ def test_a_card_someone_else_moved_meanwhile_is_shown_where_it_now_is(page, logi
     page.goto("/")
     from opportunities.services import opportunity_move
 
+    cards["research"].colleagues.add(bob)  # a colleague on the card may move it
     opportunity_move(
         opportunity=cards["research"], to_stage="lost", by=bob, version=1, note="No budget"
     )

@@ -111,8 +111,9 @@ def test_lost_without_a_reason_is_refused_and_with_one_is_recorded(owner_client,
 
 @pytest.mark.django_db
 def test_a_stale_version_is_a_conflict_that_says_where_the_card_is_now(
-    owner_client, teammate_client, card
+    owner_client, teammate_client, teammate, card
 ):
+    card.colleagues.add(teammate)
     teammate_client.post(_url(card), {"to_stage": "connecting", "version": 1})
     before = _snapshot(card)
 
@@ -177,7 +178,8 @@ def test_anonymous_moves_are_sent_to_sign_in(client, card):
 
 
 @pytest.mark.django_db
-def test_any_staff_member_can_move_any_card(teammate_client, card):
+def test_a_colleague_on_the_card_can_move_it(teammate_client, teammate, card):
+    card.colleagues.add(teammate)
     response = teammate_client.post(_url(card), {"to_stage": "connecting", "version": 1})
 
     assert response.status_code == 302

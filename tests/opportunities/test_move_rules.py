@@ -96,6 +96,7 @@ def test_lost_without_reason_is_refused_and_nothing_changes(reason, owner):
 @pytest.mark.django_db
 def test_stale_version_is_refused_and_nothing_changes(owner, teammate):
     card = OpportunityFactory(stage=Stage.RESEARCH, owner=owner, history=False)
+    card.colleagues.add(teammate)
     opportunity_move(opportunity=card, to_stage=Stage.CONNECTING, by=teammate, version=1)
     before = _snapshot(card)
 

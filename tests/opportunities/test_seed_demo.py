@@ -34,10 +34,11 @@ def test_seed_demo_scale_adds_n_cards_and_3n_contacts():
 @pytest.mark.django_db
 def test_seed_demo_scale_adds_to_a_board_that_has_been_used():
     call_command("seed_demo", "--scale", "100")
-    user = Opportunity.objects.first().owner
-    for card in Opportunity.objects.filter(stage=Stage.RESEARCH):
+    for card in Opportunity.objects.filter(stage=Stage.RESEARCH).select_related("owner"):
         # Each lands at the top of Connecting, below every position seeded so far.
-        opportunity_move(opportunity=card, to_stage=Stage.CONNECTING, by=user, version=card.version)
+        opportunity_move(
+            opportunity=card, to_stage=Stage.CONNECTING, by=card.owner, version=card.version
+        )
 
     call_command("seed_demo", "--scale", "100")
 

@@ -1,0 +1,33 @@
+"""How a history row shows a value: as a person read it at the time of the change.
+
+Both layers' history rows (`ContactEvent.changes`, `opportunities.CardChange`)
+keep text, not ids, so a row still reads true after the organisation or the
+colleague it names was renamed or removed.
+"""
+
+from .policy import full_name
+
+
+def shown(model, name, value):
+    """`value` of field `name` of `model` as text: a choice's label, a person's full name,
+    yes/no, names joined for a set, "" for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, set, tuple)):
+        return ", ".join(sorted(shown(model, name, item) for item in value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "get_full_name"):
+        return full_name(value)
+    choices = dict(model._meta.get_field(name).flatchoices)
+    return str(choices.get(value, value))
+
+
+def field_change(model, name, before, after):
+    """One history entry: {field, label, from, to}."""
+    return {
+        "field": name,
+        "label": str(model._meta.get_field(name).verbose_name),
+        "from": shown(model, name, before),
+        "to": shown(model, name, after),
+    }

@@ -1,0 +1,339 @@
+"""Who may change what: every write URL of both apps, as every role (docs/security.md).
+
+One table (`WRITES`) names each write URL, how to call it, and the roles
+allowed. Allowed: the change happens. Refused: 403 with a sentence naming who
+may, and not one row of either app changed. Anonymous: sent to sign in,
+nothing changed. A URL added to either app must be put in the table (or in
+`READ_ONLY`), or `test_every_url_of_both_apps_is_in_the_table` fails.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cultivation import urls as cultivation_urls
+from cultivation.services import touch_plan_start
+from opportunities import urls as opportunities_urls
+from opportunities.models import ConnectionIdea
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("owner", "colleague", "other", "manager")
+EVERYONE = frozenset(ROLES)
+CARD = frozenset({"owner", "colleague", "manager"})  # the card's owner, its colleagues, managers
+PERSON = frozenset({"owner", "manager"})  # the person's owner (or the promise's), managers
+
+READ_ONLY = {
+    "opportunities:board",
+    "opportunities:board-column",
+    "cultivation:contact-list",
+    "cultivation:contact-detail",
+    "cultivation:my-week",
+    "cultivation:health",
+}
+
+
+@dataclass
+class World:
+    """Alice owns the card “Harbour” (Carol is a colleague on it) and the people on it."""
+
+    users: dict
+    card: object
+    priya: object  # Alice's, cultivated: a live plan, an open follow-up, an open promise
+    omar: object  # Alice's, not cultivated, not on the card
+    extra: dict = field(default_factory=dict)
+
+
+def _today(days=0):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write URL: its name, the path and fields for `world` as `user`, who may."""
+
+    name: str
+    call: object
+    allowed: frozenset
+    label: str = ""
+
+    @property
+    def id(self):
+        return self.label or self.name.split(":")[1]
+
+
+WRITES = [
+    Write(
+        "opportunities:card-move",
+        lambda w, u: (
+            reverse("opportunities:card-move", args=[w.card.pk]),
+            {"to_stage": "connecting", "version": w.card.version},
+        ),
+        CARD,
+    ),
+    Write(
+        "opportunities:card-detail",
+        lambda w, u: (
+            w.card.get_absolute_url(),
+            {
+                "title": "Harbour Partners",
+                "organisation": "",
+                "owner": w.users["owner"].pk,
+                "colleagues": [w.users["colleague"].pk],
+                "priority": "hot",
+                "estimated_value": "",
+                "pain": "",
+                "gain": "",
+                "version": w.card.version,
+            },
+        ),
+        CARD,
+    ),
+    Write(
+        "opportunities:card-contact-add",
+        lambda w, u: (
+            reverse("opportunities:card-contact-add", args=[w.card.pk]),
+            {"contact": w.omar.pk, "role": "Finance director"},
+        ),
+        CARD,
+    ),
+    Write(
+        "opportunities:card-idea-add",
+        lambda w, u: (
+            reverse("opportunities:card-idea-add", args=[w.card.pk]),
+            {"kind": "coffee", "description": "Coffee about their expansion", "via": ""},
+        ),
+        CARD,
+    ),
+    Write(
+        "opportunities:idea-mark",
+        lambda w, u: (
+            reverse("opportunities:idea-mark", args=[w.extra["idea"].pk]),
+            {"status": "tried"},
+        ),
+        CARD,
+    ),
+    Write(
+        "opportunities:card-add",
+        lambda w, u: (
+            reverse("opportunities:card-add"),
+            {
+                "title": "Quayside",
+                "priority": "referral",
+                "stage": "research",
+                "source": "research",
+            },
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:touch-new",
+        lambda w, u: (
+            reverse("cultivation:touch-new"),
+            {"contact": w.priya.pk, "method": "note", "direction": "ours", "on": _today()},
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:gathering-new",
+        lambda w, u: (
+            reverse("cultivation:gathering-new"),
+            {"contacts": [w.priya.pk, w.omar.pk], "on": _today()},
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:introduction-new",
+        lambda w, u: (
+            reverse("cultivation:introduction-new"),
+            {"contact": w.priya.pk, "expert": w.omar.pk, "on": _today()},
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:promise-new",
+        lambda w, u: (
+            reverse("cultivation:promise-new"),
+            {
+                "contact": w.priya.pk,
+                "what": "Send the checklist",
+                "due_on": _today(7),
+                "owner": u.pk,
+            },
+        ),
+        EVERYONE,
+        label="promise-new-for-themselves",
+    ),
+    Write(
+        "cultivation:promise-new",
+        lambda w, u: (
+            reverse("cultivation:promise-new"),
+            {
+                "contact": w.priya.pk,
+                "what": "Send the checklist",
+                "due_on": _today(7),
+                "owner": w.users["owner"].pk,
+            },
+        ),
+        PERSON,
+        label="promise-new-for-the-persons-owner",
+    ),
+    Write(
+        "cultivation:promise-keep",
+        lambda w, u: (
+            reverse("cultivation:promise-keep", args=[w.extra["promise"].pk]),
+            {"method": "note"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:promise-release",
+        lambda w, u: (
+            reverse("cultivation:promise-release", args=[w.extra["promise"].pk]),
+            {"reason": "They found another way"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:plan-start",
+        lambda w, u: (reverse("cultivation:plan-start", args=[w.omar.pk]), {"kind": "cultivating"}),
+        PERSON,
+    ),
+    Write(
+        "cultivation:plan-item-add",
+        lambda w, u: (
+            reverse("cultivation:plan-item-add", args=[w.extra["plan"].pk]),
+            {"method": "note", "interval_days": 60},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:plan-end",
+        lambda w, u: (
+            reverse("cultivation:plan-end", args=[w.extra["plan"].pk]),
+            {"reason": "Retired"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:plan-item-snooze",
+        lambda w, u: (
+            reverse("cultivation:plan-item-snooze", args=[w.extra["item"].pk]),
+            {"until": _today(10)},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:follow-up-snooze",
+        lambda w, u: (
+            reverse("cultivation:follow-up-snooze", args=[w.extra["follow_up"].pk]),
+            {"until": _today(10)},
+        ),
+        PERSON,
+    ),
+]
+
+
+@pytest.fixture
+def world(owner, teammate, manager):
+    colleague = factories.UserFactory(username="carol", first_name="Carol", last_name="Colleague")
+    users = {"owner": owner, "colleague": colleague, "other": teammate, "manager": manager}
+    card = factories.OpportunityFactory(title="Harbour", owner=owner, organisation=None)
+    card.colleagues.add(colleague)
+    priya = factories.ContactFactory(name="Priya Shah", owner=owner, has_opted_in=True)
+    omar = factories.ContactFactory(name="Omar Reid", owner=owner)
+    plan = touch_plan_start(contact=priya, by=owner)
+    extra = {
+        "plan": plan,
+        "item": plan.items.get(),
+        "idea": ConnectionIdea.objects.create(opportunity=card, description="Ask Omar"),
+        "promise": factories.PromiseFactory(contact=priya, owner=owner, what="Send the report"),
+        "follow_up": factories.FollowUpFactory(
+            contact=priya, owner=owner, next_due_at=timezone.now() + timedelta(days=2)
+        ),
+    }
+    return World(users=users, card=card, priya=priya, omar=omar, extra=extra)
+
+
+def _every_row():
+    """Every row of both apps: a refused request must leave this exactly as it was."""
+    models = [
+        *apps.get_app_config("opportunities").get_models(),
+        *apps.get_app_config("cultivation").get_models(),
+    ]
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def _signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _cases():
+    for write in WRITES:
+        for role in ROLES:
+            yield pytest.param(write, role, id=f"{write.id}-{role}")
+
+
+@pytest.mark.parametrize(("write", "role"), list(_cases()))
+def test_each_role_may_or_may_not_write(world, write, role):
+    user = world.users[role]
+    url, data = write.call(world, user)
+    before = _every_row()
+
+    response = _signed_in(user).post(url, data)
+
+    if role in write.allowed:
+        assert response.status_code in (200, 302), response.content.decode()[:500]
+        assert response.status_code == 302 or "Only " not in response.content.decode()
+        assert _every_row() != before, "allowed, but nothing changed"
+    else:
+        assert response.status_code == 403
+        assert "Only Alice Owner" in response.content.decode()
+        assert "or a manager can" in response.content.decode()
+        assert _every_row() == before
+
+
+REFUSABLE = [write for write in WRITES if write.allowed != EVERYONE]
+
+
+@pytest.mark.parametrize("write", REFUSABLE, ids=[write.id for write in REFUSABLE])
+def test_a_refused_write_refused_twice_changes_nothing(world, write):
+    refused = [role for role in ROLES if role not in write.allowed]
+    client = _signed_in(world.users[refused[0]])
+    url, data = write.call(world, world.users[refused[0]])
+    before = _every_row()
+
+    statuses = [client.post(url, data).status_code for _ in range(2)]
+
+    assert statuses == [403, 403]
+    assert _every_row() == before
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[write.id for write in WRITES])
+def test_anonymous_writes_are_sent_to_sign_in(world, client, write):
+    url, data = write.call(world, world.users["other"])
+    before = _every_row()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert _every_row() == before
+
+
+def test_every_url_of_both_apps_is_in_the_table():
+    named = {
+        f"{module.app_name}:{pattern.name}"
+        for module in (opportunities_urls, cultivation_urls)
+        for pattern in module.urlpatterns
+    }
+
+    assert named == {write.name for write in WRITES} | READ_ONLY
