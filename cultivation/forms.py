@@ -4,7 +4,11 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+
+from convivio.limits import SEARCH_MAX, TEXT_MAX
+from convivio.parsing import DateInWindowField, IdField, IdsChoiceField
 
 from .models import Contact, Direction, Method, Outcome, TouchPlan
 
@@ -19,7 +23,9 @@ def moment_of(day, now=None):
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-class PastDateField(forms.DateField):
+class PastDateField(DateInWindowField):
+    """The day a touch happened: a touch is something done, so never a day to come."""
+
     widget = DATE_INPUT
 
     def validate(self, value):
@@ -49,24 +55,30 @@ class TouchForm(forms.Form):
     is_arranged = forms.BooleanField(
         required=False, label="Arranged call (they agreed to it; not out of the blue)"
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
 
 
 class GatheringForm(forms.Form):
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = IdsChoiceField(
         queryset=_contacts(),
         help_text="Two or three people at the lunch or coffee.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     on = PastDateField(label="Date", initial=timezone.localdate)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
 
 
 class IntroductionForm(forms.Form):
     contact = forms.ModelChoiceField(queryset=_contacts(), label="Our contact")
     expert = forms.ModelChoiceField(queryset=_contacts(), label="Introduced to (the expert)")
     on = PastDateField(label="Date", initial=timezone.localdate)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
 
 
 def _users():
@@ -76,9 +88,33 @@ def _users():
 class PromiseForm(forms.Form):
     contact = forms.ModelChoiceField(queryset=_contacts())
     what = forms.CharField(max_length=300, label="What we promised")
-    due_on = forms.DateField(widget=DATE_INPUT, label="Due by")
+    due_on = DateInWindowField(widget=DATE_INPUT, label="Due by")
     owner = forms.ModelChoiceField(queryset=_users())
-    opportunity_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    opportunity_id = IdField(required=False, widget=forms.HiddenInput)
+
+    def clean_opportunity_id(self):
+        card_id = self.cleaned_data["opportunity_id"]
+        if card_id is not None and not _card_exists(card_id):
+            raise forms.ValidationError(
+                f"There is no card number {card_id}: record the promise from the card's page."
+            )
+        return card_id
+
+    def clean(self):
+        # The card's id is a hidden field: say what is wrong where the person reads it.
+        for message in self.errors.pop("opportunity_id", []):
+            self.add_error(None, f"The card this promise is for: {message}")
+        return super().clean()
+
+
+def _card_exists(card_id):
+    # Cards live in `opportunities`, the layer above: reach their model through the
+    # relation it adds to Contact (`opportunities`), by name and without import.
+    try:
+        cards = Contact._meta.get_field("opportunities").related_model
+    except FieldDoesNotExist:
+        return False
+    return cards._default_manager.filter(pk=card_id).exists()
 
 
 class PromiseKeepForm(forms.Form):
@@ -90,7 +126,7 @@ class ReasonForm(forms.Form):
 
 
 class SnoozeForm(forms.Form):
-    until = forms.DateField(widget=DATE_INPUT, label="Snooze to")
+    until = DateInWindowField(widget=DATE_INPUT, label="Snooze to")
 
 
 def next_week():
@@ -117,7 +153,7 @@ class PlanItemForm(forms.Form):
 
 
 class ContactFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label="Search", max_length=SEARCH_MAX)
     owner = forms.ModelChoiceField(
         queryset=_users(),
         required=False,

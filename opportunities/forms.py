@@ -1,11 +1,16 @@
 """Forms of the board and the card page. Rules live in services; forms only parse input."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.urls import reverse
 
+from convivio.limits import MONEY_BELOW, SEARCH_MAX, TEXT_MAX
+from convivio.parsing import IdField, IdsChoiceField, parse_id
 from cultivation.models import Contact
 
 from .models import ConnectionIdea, Opportunity, Priority, Source, Stage
@@ -21,7 +26,7 @@ class BoardFilterForm(forms.Form):
 
     owner = forms.CharField(required=False)  # "mine", "" (everyone) or a user's pk
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
-    q = forms.CharField(required=False, max_length=100, strip=True)
+    q = forms.CharField(required=False, max_length=SEARCH_MAX, strip=True)
     closed = forms.ChoiceField(required=False, choices=[("", "Last 90 days"), ("all", "All")])
 
     def filters(self, user):
@@ -31,8 +36,8 @@ class BoardFilterForm(forms.Form):
         wanted = data.get("owner", "")
         if wanted == "mine":
             owner = user
-        elif wanted.isdigit():
-            owner = get_user_model().objects.filter(pk=wanted).first()
+        elif (owner_id := parse_id(wanted)) is not None:
+            owner = get_user_model().objects.filter(pk=owner_id).first()
         return BoardFilters(
             owner=owner,
             priority=data.get("priority", ""),
@@ -47,9 +52,9 @@ class MoveForm(forms.Form):
     FIELDS = frozenset({"to_stage", "version", "after", "note", "csrfmiddlewaretoken"})
 
     to_stage = forms.ChoiceField(choices=Stage.choices)
-    version = forms.IntegerField(min_value=1)
-    after = forms.IntegerField(required=False, min_value=1)
-    note = forms.CharField(required=False, max_length=2000)
+    version = IdField()
+    after = IdField(required=False)
+    note = forms.CharField(required=False, max_length=TEXT_MAX)
 
     def unknown_fields(self):
         return sorted(set(self.data) - self.FIELDS)
@@ -74,7 +79,7 @@ class QuickAddForm(forms.Form):
 class CardForm(forms.ModelForm):
     """The card's details. Saved through `opportunity_update`, with the version seen."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IdField(widget=forms.HiddenInput)
 
     class Meta:
         model = Opportunity
@@ -93,6 +98,7 @@ class CardForm(forms.ModelForm):
             "gain": forms.Textarea(attrs={"rows": 3}),
             "colleagues": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"colleagues": IdsChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,8 +107,27 @@ class CardForm(forms.ModelForm):
             self.fields[name].queryset = users
             self.fields[name].label_from_instance = full_name
         self.fields["version"].initial = self.instance.version
+        _limit_value(self.fields["estimated_value"])
+        for name in ("pain", "gain"):
+            _limit_text(self.fields[name])
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save card"))
+
+
+def _limit_value(field):
+    """Money is never negative, and below what its column holds."""
+    field.validators += [
+        MinValueValidator(0, message="A value is never negative: enter 0 or more."),
+        MaxValueValidator(
+            MONEY_BELOW - Decimal("0.01"), message=f"Enter a value below {MONEY_BELOW:,}."
+        ),
+    ]
+    field.widget.attrs.update(min=0, max=MONEY_BELOW - Decimal("0.01"))
+
+
+def _limit_text(field):
+    field.validators.append(MaxLengthValidator(TEXT_MAX))
+    field.widget.attrs["maxlength"] = TEXT_MAX
 
 
 class ConnectionIdeaForm(forms.ModelForm):

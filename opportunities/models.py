@@ -1,6 +1,7 @@
 """Opportunity cards and their moves across the board."""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -86,6 +87,11 @@ class Opportunity(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=Stage.values), name="opportunity_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_value__isnull=True) | Q(estimated_value__gte=0),
+                name="opportunity_value_not_negative",
+                violation_error_message="A card's value is never negative: enter 0 or more.",
             ),
         ]
 
@@ -198,3 +204,34 @@ class ConnectionIdea(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class CardChange(models.Model):
+    """One change to a card's details, owner or colleagues: who, when, which field,
+    from what, to what (as a person read them then). Written by the services; never edited."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="changes")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=50)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["opportunity", "at"])]
+
+    def __str__(self):
+        return f"{self.opportunity}: {self.field_label} changed"
+
+    @property
+    def field_label(self):
+        """The field's name as the card page shows it ("estimated value", "colleagues")."""
+        if self.field == "contacts":
+            return "people"
+        try:
+            return str(Opportunity._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field

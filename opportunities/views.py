@@ -11,14 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from convivio.errors import RuleViolation, StaleVersion
+from convivio.errors import PermissionRefused, RuleViolation, StaleVersion
+from convivio.parsing import local_url, parse_bigint, parse_id, text_param
 from cultivation.models import Contact
 from cultivation.selectors import badges_for_contacts
+from cultivation.views.common import forbidden
 
-from . import rules, selectors, services
+from . import policy, rules, selectors, services
 from .forms import (
     AddContactForm,
     BoardFilterForm,
@@ -33,6 +34,8 @@ from .models import ConnectionIdea, Opportunity, Stage
 # Status codes of a move that was refused: the board fragment comes back with
 # the card where the server says it is, and a sentence saying why.
 REFUSED, CONFLICT = 422, 409
+# Someone else's card: the same board back, and a sentence naming who may.
+FORBIDDEN = 403
 
 
 def _wants_fragment(request):
@@ -90,11 +93,13 @@ def board_column(request, stage):
     """More cards of one column: appended by htmx, or a page of its own without JavaScript."""
     if stage not in Stage.values:
         raise Http404("No such column.")
-    try:
-        after = int(request.GET.get("after", ""))
-        last = int(request.GET["last"]) if request.GET.get("last") else None
-    except ValueError:
-        return HttpResponseBadRequest("“after” must be a card position and “last” a card.")
+    after = parse_bigint(request.GET.get("after"))
+    last = parse_id(request.GET.get("last")) if request.GET.get("last") else None
+    if after is None or (last is None and request.GET.get("last")):
+        return HttpResponseBadRequest(
+            "“after” must be a card position and “last” a card.",
+            content_type="text/plain; charset=utf-8",
+        )
     params = request.GET.copy()
     for cursor in ("after", "last"):
         params.pop(cursor, None)
@@ -145,8 +150,7 @@ def card_move(request, pk):
             )
             text = f"“{card.title}” moved to {card.get_stage_display()}."
     except RuleViolation as error:
-        status = CONFLICT if isinstance(error, StaleVersion) else REFUSED
-        return _refused(request, str(error), status=status)
+        return _refused(request, str(error), status=_status_of(error))
     except (IntegrityError, OperationalError):
         # Two people dropping cards on the same spot at the same instant (a shared
         # position, or a deadlock PostgreSQL broke): the transaction rolled back.
@@ -181,20 +185,28 @@ def _moved(request, card, text, *, stages, after):
     return render(request, "opportunities/_moved.html", context)
 
 
+def _status_of(error):
+    if isinstance(error, PermissionRefused):
+        return FORBIDDEN
+    return CONFLICT if isinstance(error, StaleVersion) else REFUSED
+
+
 def _refused(request, text, *, status):
     """The whole board as the server sees it, so the card shows where it really is."""
     if _wants_fragment(request):
         response = _render_board(request, status=status, notice=text, level="danger")
         response["HX-Retarget"], response["HX-Reswap"] = "#board", "outerHTML"
         return response
+    if status == FORBIDDEN:
+        return forbidden(request, text)
     messages.error(request, text)
     return _back(request)
 
 
 def _back(request):
     params = request.GET.copy()
-    back = params.pop("next", [""])[0]
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = local_url(request, params.pop("next", [""])[0])
+    if back:
         return redirect(back)
     return redirect(_board_url(params.urlencode()))
 
@@ -223,7 +235,7 @@ def card_add(request):
 def card_detail(request, pk):
     card = get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
     if request.method == "POST":
-        form = CardForm(request.POST, instance=Opportunity.objects.get(pk=pk))
+        form = _card_form(request, card, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -240,6 +252,8 @@ def card_detail(request, pk):
                 fresh = Opportunity.objects.select_related("organisation", "owner").get(pk=pk)
                 messages.error(request, f"{error} The form now shows the card as it is.")
                 return _card_page(request, fresh, status=409)
+            except PermissionRefused as error:
+                return forbidden(request, error, back=card.get_absolute_url())
             except RuleViolation as error:
                 form.add_error(None, str(error))
             else:
@@ -257,14 +271,16 @@ def _card_page(request, card, *, form=None, idea_form=None, status=200):
         link.badges = badges[link.contact_id]
     introducers = selectors.introducers(card)
     idea_form = idea_form or ConnectionIdeaForm(card=card, introducers=introducers)
-    find = request.GET.get("find", "").strip()
+    find = text_param(request.GET, "find")
     context = {
         "card": card,
-        "form": form or CardForm(instance=card),
+        "form": form or _card_form(request, card),
         "links": links,
         "primary": next((link.contact for link in links if link.is_primary), None),
         "colleagues": card.colleagues.order_by("first_name", "username"),
-        "history": card.stage_changes.select_related("by"),
+        "history": selectors.card_history(card),
+        "may_change": policy.can_change_card(request.user, card),
+        "refusal": policy.card_refusal(card, "change"),
         "ideas": card.connection_ideas.select_related("via"),
         "idea_form": idea_form,
         "idea_statuses": ConnectionIdea.Status.choices,
@@ -274,6 +290,13 @@ def _card_page(request, card, *, form=None, idea_form=None, status=200):
         "moves": rules.allowed_moves(card.stage),
     }
     return render(request, "opportunities/card_detail.html", context, status=status)
+
+
+def _card_form(request, card, data=None):
+    """The edit form; the owner is fixed for those who may not hand the card on."""
+    form = CardForm(data, instance=Opportunity.objects.get(pk=card.pk) if data else card)
+    form.fields["owner"].disabled = not policy.can_reassign_card(request.user, card)
+    return form
 
 
 def _addable_contacts(card, find):
@@ -303,6 +326,8 @@ def card_contact_add(request, pk):
             is_primary=data["is_primary"],
             by=request.user,
         )
+    except PermissionRefused as error:
+        return forbidden(request, error, back=card.get_absolute_url())
     except RuleViolation as error:
         messages.error(request, str(error))
     else:
@@ -317,13 +342,16 @@ def card_idea_add(request, pk):
     if not form.is_valid():
         return _card_page(request, card, idea_form=form, status=400)
     data = form.cleaned_data
-    services.connection_idea_add(
-        opportunity=card,
-        by=request.user,
-        kind=data["kind"],
-        description=data["description"],
-        via=data["via"],
-    )
+    try:
+        services.connection_idea_add(
+            opportunity=card,
+            by=request.user,
+            kind=data["kind"],
+            description=data["description"],
+            via=data["via"],
+        )
+    except PermissionRefused as error:
+        return forbidden(request, error, back=card.get_absolute_url())
     messages.success(request, "Idea added.")
     return redirect(card)
 
@@ -334,6 +362,11 @@ def idea_mark(request, pk):
     form = IdeaStatusForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose idea, tried, worked or didn't work.", status=400)
-    services.connection_idea_mark(idea=idea, status=form.cleaned_data["status"], by=request.user)
+    try:
+        services.connection_idea_mark(
+            idea=idea, status=form.cleaned_data["status"], by=request.user
+        )
+    except PermissionRefused as error:
+        return forbidden(request, error, back=idea.opportunity.get_absolute_url())
     messages.success(request, f"“{idea}” marked {idea.get_status_display().lower()}.")
     return redirect(idea.opportunity)

@@ -1,15 +1,14 @@
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect, render
+
+from convivio.errors import PermissionRefused
+from convivio.parsing import local_url
 
 
 def safe_next(request, fallback):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return local_url(request, target) or fallback
 
 
 def done(request, message, fallback):
@@ -18,5 +17,15 @@ def done(request, message, fallback):
 
 
 def refused(request, error, fallback):
+    """A refusal: a permission refused is a 403 (`forbidden`); a rule, a message and back."""
+    if isinstance(error, PermissionRefused):
+        return forbidden(request, error, back=safe_next(request, fallback))
     messages.error(request, str(error))
     return redirect(safe_next(request, fallback))
+
+
+def forbidden(request, error, *, back=""):
+    """403 with the sentence saying who may: the text alone for htmx, else a page."""
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponseForbidden(str(error), content_type="text/plain; charset=utf-8")
+    return render(request, "refused.html", {"message": str(error), "back": back}, status=403)

@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import people_selectors, selectors
+from .. import people_selectors, policy, selectors
 from ..forms import (
     ContactFilterForm,
     PlanItemForm,
@@ -44,9 +44,13 @@ def contact_detail(request, pk):
     if data is None:
         raise Http404("No such contact.")
     contact = data.contact
+    settleable = policy.promises_settleable_by(request.user, contact, data.open_promises)
     context = {
         "page": data,
         "contact": contact,
+        "may_change": policy.can_change_person(request.user, contact),
+        "settleable": {promise.pk for promise in settleable},
+        "refusal": policy.person_refusal(contact, "change their touch plan"),
         "badges": selectors.badges_for_contacts([contact.pk], now=now)[contact.pk],
         "follow_up_label": (
             selectors.follow_up_label(data.follow_up, now=now)

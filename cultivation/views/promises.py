@@ -1,21 +1,20 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from convivio.errors import RuleViolation
+from convivio.errors import PermissionRefused, RuleViolation
+from convivio.parsing import parse_id
 
 from .. import services
 from ..forms import PromiseForm, PromiseKeepForm, ReasonForm, next_week
 from ..models import Promise
-from .common import done, refused, safe_next
+from .common import done, forbidden, refused, safe_next
 
 
 def promise_new(request):
     """Record a promise to a person; ?contact=<id>&opportunity=<card id> preset it."""
     initial = {"owner": request.user.pk, "due_on": next_week()}
-    if request.GET.get("contact"):
-        initial["contact"] = request.GET["contact"]
-    if request.GET.get("opportunity", "").isdigit():
-        initial["opportunity_id"] = request.GET["opportunity"]
+    initial["contact"] = parse_id(request.GET.get("contact"))
+    initial["opportunity_id"] = parse_id(request.GET.get("opportunity"))
     form = PromiseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -28,6 +27,8 @@ def promise_new(request):
                 opportunity_id=data["opportunity_id"],
                 by=request.user,
             )
+        except PermissionRefused as error:
+            return forbidden(request, error)
         except RuleViolation as error:
             form.add_error(None, str(error))
         else:

@@ -1,7 +1,8 @@
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from convivio.errors import RuleViolation
+from convivio.parsing import object_or_404, parse_id
 
 from .. import services
 from ..forms import GatheringForm, IntroductionForm, TouchForm, moment_of
@@ -10,7 +11,10 @@ from .common import done, safe_next
 
 
 def _initial(request, fields):
-    return {name: request.GET[name] for name in fields if request.GET.get(name)}
+    initial = {name: request.GET[name] for name in fields if request.GET.get(name)}
+    if "contact" in initial:
+        initial["contact"] = parse_id(initial["contact"])
+    return initial
 
 
 def _render(request, template, form, status=200, **extra):
@@ -20,9 +24,9 @@ def _render(request, template, form, status=200, **extra):
 
 def touch_new(request):
     """Log one touch. Reached with ?contact=<id> from a contact page, My week or a card."""
-    contact_id = request.POST.get("contact") or request.GET.get("contact")
-    contact = get_object_or_404(Contact, pk=contact_id) if contact_id else None
     if request.method != "POST":
+        contact_id = request.GET.get("contact")
+        contact = object_or_404(Contact, contact_id, what="person") if contact_id else None
         initial = _initial(request, ["contact", "method", "outcome", "direction"])
         form = TouchForm(initial=initial)
         return _render(request, "cultivation/touch_form.html", form, contact=contact)
@@ -45,6 +49,7 @@ def touch_new(request):
         else:
             fallback = touch.contact.get_absolute_url()
             return done(request, f"Logged: {touch}.", fallback)
+    contact = form.cleaned_data.get("contact")
     return _render(request, "cultivation/touch_form.html", form, status=400, contact=contact)
 
 
@@ -72,9 +77,8 @@ def gathering_new(request):
 
 
 def _contacts_initial(request):
-    if request.GET.get("contact"):
-        return {"contacts": [request.GET["contact"]]}
-    return {}
+    contact_id = parse_id(request.GET.get("contact"))
+    return {"contacts": [contact_id]} if contact_id else {}
 
 
 def introduction_new(request):

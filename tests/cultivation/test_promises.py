@@ -106,8 +106,9 @@ def test_keep_from_my_week_is_one_click(owner_client, person, owner):
 
 
 def test_promise_form_records_the_card_it_was_made_for(owner_client, person, owner):
-    response = owner_client.get(f"/promises/new/?contact={person.pk}&opportunity=7")
-    assert 'name="opportunity_id" value="7"' in response.content.decode()
+    card = factories.OpportunityFactory(owner=owner)
+    response = owner_client.get(f"/promises/new/?contact={person.pk}&opportunity={card.pk}")
+    assert f'name="opportunity_id" value="{card.pk}"' in response.content.decode()
 
     owner_client.post(
         "/promises/new/",
@@ -116,8 +117,8 @@ def test_promise_form_records_the_card_it_was_made_for(owner_client, person, own
             "what": "Introduce them to our tax partner",
             "due_on": timezone.localdate().isoformat(),
             "owner": owner.pk,
-            "opportunity_id": 7,
+            "opportunity_id": card.pk,
         },
     )
 
-    assert Promise.objects.get().opportunity_id == 7
+    assert Promise.objects.get().opportunity_id == card.pk

@@ -1,0 +1,323 @@
+"""Every URL the resolver knows, sent every hostile value: never a 5xx, never a stray row.
+
+The table of values and the list of field names are here, once, at the top: a
+new URL pattern, or a new field on a form, is walked without touching this file
+(the fields each view's forms declare are recorded while the walk runs).
+
+Each value goes, one value at a time, into every field name at once, as GET
+parameters and as POST fields, signed in as a manager and as staff; path
+arguments get real ids and hostile ones. A request may only add rows when the
+page says the action was done and the value is plain text a person could mean
+(a release reason "abc" is a reason); otherwise nothing is written.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages import SUCCESS, get_messages
+from django.db import connection
+from django.forms.forms import BaseForm
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from convivio.limits import TEXT_MAX
+from tests import factories
+
+HOSTILE = {
+    "non-numeric": "abc",
+    "huge id": str(10**25),
+    "past bigint": str(2**63),
+    "negative": "-5",
+    "zero": "0",
+    "NUL after a digit": "1\x00",
+    "NUL": "\x00",
+    "unknown choice": "no-such-choice",
+    "superscript two": "²",
+    "Arabic-Indic one": "١",
+    "year one": "0001-01-01",
+    "year 9999": "9999-12-31",
+    "empty": "",
+    "5,000 digits": "9" * 5000,
+    "over the text limit": "x" * (TEXT_MAX + 1),
+}
+# Values no field of any form may store: a write with one of these is always a defect.
+NEVER_STORED = ("NUL after a digit", "NUL", "over the text limit", "1 MB")
+# 1 MB goes into one field at a time (Django answers 400 to a body over 2.5 MB
+# before any view runs): each field the page's forms declare, in turn.
+ONE_MB = "x" * 2**20
+# A URL longer than a few kilobytes never reaches Django behind a proxy or gunicorn
+# (limit_request_line 4094): longer values go only in POST bodies.
+GET_LENGTH_LIMIT = 5000
+
+FIELD_NAMES = [
+    "contact",
+    "contact_id",
+    "contacts",
+    "expert",
+    "opportunity",
+    "opportunity_id",
+    "owner",
+    "after",
+    "last",
+    "page",
+    "next",
+    "q",
+    "find",
+    "stage",
+    "to_stage",
+    "version",
+    "note",
+    "what",
+    "due_on",
+    "on",
+    "until",
+    "reason",
+    "method",
+    "outcome",
+    "kind",
+    "interval_days",
+    "estimated_value",
+    "title",
+    "organisation",
+    "priority",
+    "source",
+    "status",
+    "description",
+    "via",
+    "role",
+    "pain",
+    "gain",
+    "closed",
+    "overdue",
+    "cultivation",
+    "direction",
+]
+# Fields nobody should be able to set through a form: sent with every POST.
+EXTRA_FIELDS = {
+    "id": "1",
+    "pk": "1",
+    "is_superuser": "on",
+    "position": "-1",
+    "kept_at": "2020-01-01",
+}
+
+# Admin pages of the project's own models that are walked (the rest is Django's).
+ADMIN_PAGES = re.compile(r"^(cultivation|opportunities)_\w+_(changelist|change)$")
+# Known defect, not walked by POST: an admin change form re-rendered with an
+# unreadable id in an autocomplete field answers 500 (Django's AutocompleteSelect
+# queries the raw value). See test_admin_change_form_with_an_unreadable_id below.
+ADMIN_POSTS_WALKED = False
+# The health page answers 503 by design while the jobs are late (none ran here).
+EXPECTED_5XX = {"cultivation:health": {503}}
+APPS = ("cultivation", "opportunities")
+WORLD_PK = 4_000_000  # far above any sequence a test run reaches: no collisions
+PATH_IDS = {"real": WORLD_PK, "zero": 0, "unknown": WORLD_PK + 1, "huge": 10**25}
+PATH_TEXTS = {"abc": "abc", "NUL": "\x00", "superscript two": "²", "negative": "-5"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    converters: dict
+
+    @property
+    def is_admin(self):
+        return self.name.startswith("admin:")
+
+
+def _routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from (
+                Route(route.name, {**entry.pattern.converters, **route.converters})
+                for route in _routes(entry, inner)
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield Route(f"{namespace}{entry.name}", dict(entry.pattern.converters))
+
+
+def _walked(route):
+    if route.is_admin:
+        return bool(ADMIN_PAGES.match(route.name.removeprefix("admin:")))
+    return True
+
+
+ROUTES = {route.name: route for route in _routes() if _walked(route)}
+
+
+def _path_values(name, converter):
+    """Hostile values a path argument can carry: its converter decides which."""
+    if type(converter).__name__ == "IntConverter":
+        return PATH_IDS
+    if name == "stage":
+        return {"real": "research", **PATH_TEXTS}
+    return {"real": str(WORLD_PK), **PATH_TEXTS, "huge": str(10**25)}
+
+
+def _paths(route):
+    """(label, path) for the real arguments, then each hostile one in turn."""
+    reals = {name: _path_values(name, conv)["real"] for name, conv in route.converters.items()}
+    yield "real", reverse(route.name, kwargs=reals)
+    for name, converter in route.converters.items():
+        for label, value in _path_values(name, converter).items():
+            if label != "real":
+                yield f"{name}={label}", reverse(route.name, kwargs={**reals, name: value})
+
+
+# The world every walk starts from: one of each thing, at a known id ---------------
+
+
+@pytest.fixture
+def world(db):
+    staff = factories.UserFactory(username="walker-staff")
+    manager = factories.ManagerFactory(username="walker-manager")
+    pk = {"pk": WORLD_PK}
+    organisation = factories.OrganisationFactory(**pk, name="Walked Ltd")
+    contact = factories.ContactFactory(**pk, owner=staff, organisation=organisation)
+    card = factories.OpportunityFactory(**pk, owner=staff, organisation=organisation)
+    factories.OpportunityContactFactory(**pk, opportunity=card, contact=contact)
+    factories.TouchFactory(**pk, contact=contact, by=staff)
+    factories.PromiseFactory(**pk, contact=contact, owner=staff)
+    factories.FollowUpFactory(**pk, contact=contact, owner=staff, met_at=timezone.now())
+    plan = factories.TouchPlanFactory(**pk, contact=contact)
+    factories.PlanItemFactory(**pk, plan=plan)
+    apps.get_model("opportunities", "ConnectionIdea").objects.create(
+        **pk, opportunity=card, description="Ask a friend", created_by=staff
+    )
+    return {"staff": staff, "manager": manager}
+
+
+def _tables():
+    models = [m for app in APPS for m in apps.get_app_config(app).get_models(True)]
+    return [m._meta.db_table for m in models]
+
+
+def _row_counts(tables):
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+@pytest.fixture
+def recorded_fields(monkeypatch):
+    """Every field name (with its prefix) of every form built while the walk runs."""
+    names = set()
+    original = BaseForm.__init__
+
+    def recording(form, *args, **kwargs):
+        original(form, *args, **kwargs)
+        names.update(form.add_prefix(name) for name in form.fields)
+
+    monkeypatch.setattr(BaseForm, "__init__", recording)
+    return names
+
+
+# The walk --------------------------------------------------------------------
+
+
+class Walk:
+    """Sends requests as one user, and notes every 5xx and every stray row."""
+
+    def __init__(self, client, field_names, *, expected_5xx=()):
+        self.client, self.field_names, self.expected_5xx = client, field_names, expected_5xx
+        self.client.raise_request_exception = False
+        self.tables, self.user, self.problems = _tables(), None, []
+
+    def sign_in(self, user):
+        self.user = user
+        self.client.force_login(user)
+
+    def send(self, method, path, label, fields=None):
+        cookie = self.client.cookies.get(settings.SESSION_COOKIE_NAME)
+        if cookie is None or not cookie.value:  # a page signed us out: sign in again
+            self.client.force_login(self.user)
+        before = _row_counts(self.tables)
+        if method == "GET":
+            response = self.client.get(path, fields or {})
+        else:
+            body = "" if fields is None else urlencode({**fields, **EXTRA_FIELDS})
+            response = self.client.generic(
+                "POST", path, body, content_type="application/x-www-form-urlencoded"
+            )
+        self._check(response, before, f"{self.user.username} {method} {path[:80]!r} {label}")
+
+    def every_field(self, value):
+        return dict.fromkeys(sorted(set(FIELD_NAMES) | self.field_names), value)
+
+    def _check(self, response, before, where):
+        if response.status_code >= 500 and response.status_code not in self.expected_5xx:
+            error = response.exc_info[1] if response.exc_info else ""
+            self.problems.append(f"{where}: {response.status_code} {error!r:.300}")
+            return
+        added = {
+            table: count - before[table]
+            for table, count in _row_counts(self.tables).items()
+            if count != before[table]
+        }
+        if added and not (_says_done(response) and not any(s in where for s in NEVER_STORED)):
+            self.problems.append(f"{where}: wrote {added} ({response.status_code})")
+
+
+def _says_done(response):
+    return any(m.level == SUCCESS for m in get_messages(response.wsgi_request))
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_hostile_values_never_fail_nor_write(name, world, client, recorded_fields):
+    route = ROUTES[name]
+    walk = Walk(client, recorded_fields, expected_5xx=EXPECTED_5XX.get(name, ()))
+    (_, real_path), *hostile_paths = _paths(route)
+    users = [world["manager"]] if route.is_admin else [world["manager"], world["staff"]]
+    posts = ADMIN_POSTS_WALKED or not route.is_admin
+    for user in users:
+        walk.sign_in(user)
+        # Missing fields first: it also records the names the view's forms declare.
+        walk.send("GET", real_path, "with no fields")
+        walk.send("POST", real_path, "with missing fields")
+        for label, value in HOSTILE.items():
+            fields = walk.every_field(value)
+            if len(value) <= GET_LENGTH_LIMIT:
+                walk.send("GET", real_path, f"with {label}", fields)
+                if posts:
+                    walk.send("POST", f"{real_path}?{urlencode(fields)}", f"with {label}", fields)
+            elif posts:
+                walk.send("POST", real_path, f"with {label}", fields)
+    if not route.is_admin:
+        for field in sorted(recorded_fields):
+            walk.send("POST", real_path, f"with 1 MB in {field}", {field: ONE_MB})
+    for label, path in hostile_paths:
+        walk.send("GET", path, f"at {label}")
+        if posts:
+            walk.send("POST", path, f"at {label}", {})
+    assert not walk.problems, "\n".join(walk.problems)
+
+
+def test_the_walk_covers_every_page_of_both_apps():
+    names = set(ROUTES)
+    for app in APPS:
+        assert {n for n in names if n.startswith(f"{app}:")}, f"no {app} pages walked"
+    assert "admin:opportunities_opportunity_change" in names
+    assert 2 * len(ONE_MB) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE < 3 * len(ONE_MB)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known defect for the admin (admin.py): Django's AutocompleteSelect queries the "
+    "raw value when a change form is shown again with an unreadable id: a 500.",
+)
+def test_admin_change_form_with_an_unreadable_id_answers_with_the_form(world, client):
+    client.force_login(world["manager"])
+    client.raise_request_exception = False
+    url = reverse("admin:opportunities_opportunity_change", args=[WORLD_PK])
+
+    response = client.post(url, {"title": "Walked", "owner": "abc"})
+
+    assert response.status_code == 200
