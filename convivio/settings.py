@@ -7,12 +7,13 @@ Production switches through DATABASE_URL, REDIS_URL, EMAIL_URL and friends;
 see the README's configuration table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from convivio.beat import beat_schedule
+from convivio.beat import beat_schedule, check_task_time_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -30,6 +31,10 @@ if not SECRET_KEY:
             "without a secret key: set SECRET_KEY in the environment or in .env."
         )
     SECRET_KEY = "django-insecure-convivio-local-development-only"
+# Keys the one-way hashes kept of erased people's emails (right to erasure). Set it once
+# and never change it, or erased people are no longer recognised. Unset, SECRET_KEY is
+# used: then, when rotating SECRET_KEY, set this to the old SECRET_KEY.
+ERASED_EMAIL_HASH_KEY = env.str("ERASED_EMAIL_HASH_KEY", default="") or SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,14 +47,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Before opportunities: its post_migrate gives Managers the lockout permissions.
+    "axes",
     "cultivation",
     "opportunities",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policies too.
+    "csp.middleware.CSPMiddleware",
+    "convivio.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "convivio.urls"
@@ -98,9 +111,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-in while (username, address) is locked out; then the usual check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes, docs/security.md): 5 failed sign-ins for one username
+# from one address lock that pair out for 15 minutes, on both sign-in pages; other
+# people at the same address are not locked. A success clears the count; a manager
+# clears a lockout in the admin (Axes › Access attempts). Tries during a lockout are
+# not counted, so the 15 minutes run from the lock.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "convivio.sign_in.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "convivio.sign_in.client_address"
+AXES_USERNAME_CALLABLE = "convivio.sign_in.username_of"
+AXES_VERBOSE = False  # no banner on every start-up
+# Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1). At 0 the
+# header is ignored, since anyone can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
@@ -128,8 +164,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: console by default; EMAIL_URL=smtp://user:pass@host:587/?tls=True in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds one step with the mail server may take (connecting, its greeting, each command):
+# a server that accepts and never answers must not hold a worker (docs/jobs.md).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Convivio <convivio@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# A task whose worker died (kill -9, OOM, power) stays unacknowledged in Redis for
+# CELERY_VISIBILITY_TIMEOUT seconds, then goes to another worker. Every task stops
+# in under half that time, so one still running is never handed out twice (docs/jobs.md).
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=4 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 * 60)
+check_task_time_limits(
+    visibility_timeout=_visibility_timeout,
+    time_limit=CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=CELERY_TASK_SOFT_TIME_LIMIT,
+)
 
 # Redis, when REDIS_URL is set, is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -139,9 +190,10 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task may run, so an unacked task is not redelivered
-        # while a worker still works on it.
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3 * 60 * 60),
+        "visibility_timeout": _visibility_timeout,
+        # Look for such tasks every tenth of it (at most 10 s), not kombu's ~100 s.
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -160,6 +212,8 @@ else:
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that lost its broker connection cannot be acknowledged and will run again: stop it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -199,6 +253,45 @@ CONVIVIO = {
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
 }
 
+# Headers on every response, in development too (so the browser tests see them).
+# No inline script or style anywhere, no eval: JS lives in static/js, CSS in
+# static/css, and htmx is configured for it in templates/base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features Convivio never uses, denied to the page and any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -212,12 +305,15 @@ if not DEBUG:
         # Preloading commits the whole domain to HTTPS for browsers everywhere:
         # the firm opts in with SECURE_HSTS_PRELOAD=True, not the code.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Failed sign-ins and lockouts are warnings; every success at INFO is noise.
+        "axes": {"level": "WARNING"},
+    },
 }
