@@ -240,7 +240,7 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
     zone=TIME_ZONE,
 )
 
-# DOMAIN.md numbers, overridable per firm.
+# docs/method.md numbers, overridable per firm.
 CONVIVIO = {
     "FOLLOW_UP_HOURS": {
         "hot": env.int("FOLLOW_UP_HOURS_HOT", default=48),

@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
 from convivio.admin_refusals import RefusalsAsMessages
+from convivio.admin_widgets import ParsedInput
 from convivio.errors import RuleViolation
 
 from . import services
@@ -27,7 +28,7 @@ from .models import (
 from .services.people import PERSON_FIELDS
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ParsedInput, admin.TabularInline):
     model = Contact
     extra = 0
     fields = ["name", "role", "email", "phone", "owner", "has_opted_in"]
@@ -35,7 +36,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["name", "sector", "website", "created_at"]
     list_filter = ["sector"]
     search_fields = ["name", "sector", "notes"]
@@ -51,7 +52,7 @@ class ContactActionForm(ActionForm):
     )
 
 
-class TouchInline(admin.TabularInline):
+class TouchInline(ParsedInput, admin.TabularInline):
     """The person's touches, read-only: they are history."""
 
     model = Touch
@@ -67,7 +68,7 @@ class TouchInline(admin.TabularInline):
         return False
 
 
-class ContactEventInline(admin.TabularInline):
+class ContactEventInline(ParsedInput, admin.TabularInline):
     """The person's history besides touches (changes of details and owner included): read-only."""
 
     model = ContactEvent
@@ -108,7 +109,7 @@ class InCultivationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contact)
-class ContactAdmin(RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
+class ContactAdmin(ParsedInput, RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
     action_form = ContactActionForm
     actions = ["reassign_owner", "export_everything", "erase_people"]
     list_display = [
@@ -168,7 +169,7 @@ class ContactAdmin(RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
 
 
 @admin.register(Touch)
-class TouchAdmin(admin.ModelAdmin):
+class TouchAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["at", "contact", "method", "direction", "outcome", "by"]
     list_filter = ["method", "direction", "outcome", "by"]
     list_select_related = ["contact", "by"]
@@ -186,13 +187,13 @@ class TouchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gathering)
-class GatheringAdmin(admin.ModelAdmin):
+class GatheringAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["at", "by", "note"]
     date_hierarchy = "at"
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ParsedInput, admin.ModelAdmin):
     list_display = [
         "contact",
         "owner",
@@ -211,7 +212,7 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(Promise)
-class PromiseAdmin(admin.ModelAdmin):
+class PromiseAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["what", "contact", "owner", "due_on", "kept_at", "released_at"]
     list_filter = ["owner", ("kept_at", admin.EmptyFieldListFilter), "due_on"]
     list_select_related = ["contact", "owner"]
@@ -220,7 +221,7 @@ class PromiseAdmin(admin.ModelAdmin):
     raw_id_fields = ["contact", "kept_touch"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ParsedInput, admin.TabularInline):
     model = PlanItem
     extra = 0
     fields = ["method", "interval_days", "next_due_on", "last_done_at", "snoozed_from"]
@@ -228,7 +229,7 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(TouchPlan)
-class TouchPlanAdmin(admin.ModelAdmin):
+class TouchPlanAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["contact", "kind", "owner", "started_at", "ended_at"]
     list_filter = ["kind", ("ended_at", admin.EmptyFieldListFilter), "contact__owner"]
     list_select_related = ["contact__owner"]
@@ -242,7 +243,7 @@ class TouchPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactEvent)
-class ContactEventAdmin(admin.ModelAdmin):
+class ContactEventAdmin(ParsedInput, admin.ModelAdmin):
     """A person's history (changes of details and owner included): read-only."""
 
     list_display = ["at", "contact", "action", "by", "changes", "note"]
@@ -262,7 +263,7 @@ class ContactEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["kind", "due_on", "owner", "contact", "created_at", "closed_at"]
     list_filter = ["kind", "owner", "closed_at"]
     list_select_related = ["owner", "contact"]
@@ -271,7 +272,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyDigest)
-class WeeklyDigestAdmin(admin.ModelAdmin):
+class WeeklyDigestAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["user", "week_start", "claimed_at", "sent_at", "item_count"]
     # "Sent at: No date" finds emails claimed but never sent (docs/jobs.md).
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "week_start"]
@@ -280,6 +281,9 @@ class WeeklyDigestAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["name", "last_started_at", "last_success_at", "last_error"]
     readonly_fields = ["name", "last_started_at", "last_success_at", "last_error"]
+
+    def has_add_permission(self, request):
+        return False  # a heartbeat is written by its job, never by hand

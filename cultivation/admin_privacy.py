@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from convivio.admin_widgets import ParsedInput
 from convivio.errors import RuleViolation
 
 from . import services
@@ -125,7 +126,7 @@ class PrivacyActions:
 
 
 @admin.register(ErasedIdentity)
-class ErasedIdentityAdmin(admin.ModelAdmin):
+class ErasedIdentityAdmin(ParsedInput, admin.ModelAdmin):
     """The record of each erasure: who, when, why. Written only by the erasure; never edited."""
 
     list_display = ["erased_at", "contact", "by", "reason"]

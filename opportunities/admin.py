@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
 from convivio.admin_refusals import RefusalsAsMessages
+from convivio.admin_widgets import ParsedInput
 from convivio.errors import RuleViolation
 
 from . import admin_accounts, services  # noqa: F401 (admin_accounts registers the accounts admin)
@@ -31,20 +32,20 @@ class CardActionForm(ActionForm):
     reason = forms.CharField(required=False, label="reason / note")
 
 
-class OpportunityContactInline(admin.TabularInline):
+class OpportunityContactInline(ParsedInput, admin.TabularInline):
     model = OpportunityContact
     extra = 0
     autocomplete_fields = ["contact"]
 
 
-class ConnectionIdeaInline(admin.TabularInline):
+class ConnectionIdeaInline(ParsedInput, admin.TabularInline):
     model = ConnectionIdea
     extra = 0
     fields = ["kind", "description", "via", "status"]
     autocomplete_fields = ["via"]
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(ParsedInput, admin.TabularInline):
     """The card's history, read-only: moves are made only through the move rules."""
 
     model = StageChange
@@ -58,7 +59,7 @@ class StageChangeInline(admin.TabularInline):
         return False
 
 
-class CardChangeInline(admin.TabularInline):
+class CardChangeInline(ParsedInput, admin.TabularInline):
     """Changes of the card's details, owner and colleagues: history, read-only."""
 
     model = CardChange
@@ -111,7 +112,7 @@ class OpportunityAdminForm(forms.ModelForm):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(RefusalsAsMessages, admin.ModelAdmin):
+class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
     form = OpportunityAdminForm
     action_form = CardActionForm
     list_display = [
@@ -230,7 +231,7 @@ class OpportunityAdmin(RefusalsAsMessages, admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["opportunity", "from_stage", "to_stage", "by", "at", "note"]
     list_filter = ["to_stage", "from_stage", "by"]
     list_select_related = ["opportunity", "by"]
@@ -245,7 +246,7 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CardChange)
-class CardChangeAdmin(admin.ModelAdmin):
+class CardChangeAdmin(ParsedInput, admin.ModelAdmin):
     """Every change of a card's details, owner and colleagues. History: read-only."""
 
     list_display = ["opportunity", "field", "old", "new", "by", "at"]
@@ -265,7 +266,7 @@ class CardChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConnectionIdea)
-class ConnectionIdeaAdmin(admin.ModelAdmin):
+class ConnectionIdeaAdmin(ParsedInput, admin.ModelAdmin):
     list_display = ["description", "opportunity", "kind", "via", "status", "updated_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["opportunity", "via"]

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from cultivation import policy
 
-MANAGERS = "Managers"
+MANAGERS = policy.MANAGERS  # named once, in the lower layer
 STAFF = "Staff"
 CRM_APPS = ("opportunities", "cultivation")
 # Managers look after accounts (names, email, leavers, reset emails) and clear sign-in

@@ -163,7 +163,10 @@ class StageChange(models.Model):
 
 
 class ConnectionIdea(models.Model):
-    """A way we might get to meet the people on a card, and how it went (DOMAIN.md: Connecting)."""
+    """A way we might get to meet the people on a card, and how it went.
+
+    docs/method.md, "Ways to make the first connection".
+    """
 
     class Kind(models.TextChoices):
         INTRODUCTION = "introduction", "Introduction by someone we know"

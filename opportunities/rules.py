@@ -1,4 +1,4 @@
-"""The stage rules of DOMAIN.md as data, and the sentences that explain a refusal.
+"""The stage rules of docs/method.md as data, and the sentences that explain a refusal.
 
 Pure functions, no database: the move service, the board (to grey out moves
 that would be refused) and the admin all read the same table.

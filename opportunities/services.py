@@ -61,7 +61,7 @@ def opportunity_quick_add(*, title, organisation_name, priority, stage, source, 
 
 @transaction.atomic
 def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None):
-    """Move a card to another stage by the rules of DOMAIN.md, recording who, when, from, to, why.
+    """Move a card by the rules of docs/method.md, recording who, when, from, to and why.
 
     `version` is the card's version the person saw; a different one means
     someone else changed the card meanwhile, and the move is refused.
@@ -135,7 +135,7 @@ def _record(card, by, name, before, after):
 
 
 def _cultivation_follows(card, from_stage, by):
-    """The people on a card follow its moves (DOMAIN.md), each of them."""
+    """The people on a card follow its moves (docs/method.md), each of them."""
     for link in card.links.select_related("contact"):
         _person_follows(card, link.contact, from_stage, by, met_at=card.stage_entered_at)
 

@@ -106,11 +106,8 @@ EXTRA_FIELDS = {
 }
 
 # Admin pages of the project's own models that are walked (the rest is Django's).
-ADMIN_PAGES = re.compile(r"^(cultivation|opportunities)_\w+_(changelist|change)$")
-# Known defect, not walked by POST: an admin change form re-rendered with an
-# unreadable id in an autocomplete field answers 500 (Django's AutocompleteSelect
-# queries the raw value). See test_admin_change_form_with_an_unreadable_id below.
-ADMIN_POSTS_WALKED = False
+ADMIN_PAGES = re.compile(r"^(cultivation|opportunities)_\w+_(changelist|change|add)$")
+ADMIN_POSTS_WALKED = True
 # The health page answers 503 by design while the jobs are late (none ran here).
 EXPECTED_5XX = {"cultivation:health": {503}}
 APPS = ("cultivation", "opportunities")
@@ -308,16 +305,28 @@ def test_the_walk_covers_every_page_of_both_apps():
     assert 2 * len(ONE_MB) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE < 3 * len(ONE_MB)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known defect for the admin (admin.py): Django's AutocompleteSelect queries the "
-    "raw value when a change form is shown again with an unreadable id: a 500.",
+@pytest.mark.parametrize(
+    "page, fields",
+    [
+        ("admin:opportunities_opportunity_change", {"title": "Walked", "owner": "abc"}),
+        ("admin:cultivation_contact_change", {"name": "Walked", "organisation": "1\x00"}),
+    ],
 )
-def test_admin_change_form_with_an_unreadable_id_answers_with_the_form(world, client):
+def test_admin_change_form_with_an_unreadable_id_answers_with_the_form(world, client, page, fields):
     client.force_login(world["manager"])
     client.raise_request_exception = False
-    url = reverse("admin:opportunities_opportunity_change", args=[WORLD_PK])
+    url = reverse(page, args=[WORLD_PK])
 
-    response = client.post(url, {"title": "Walked", "owner": "abc"})
+    response = client.post(url, fields)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+
+
+def test_admin_add_form_prefilled_with_an_unreadable_id_shows_the_form(world, client):
+    client.force_login(world["manager"])
+    client.raise_request_exception = False
+
+    response = client.get(reverse("admin:cultivation_contact_add") + "?organisation=abc")
 
     assert response.status_code == 200

@@ -1,4 +1,4 @@
-"""Writes that enforce the cultivation rules of DOMAIN.md.
+"""Writes that enforce the cultivation rules of docs/method.md.
 
 Pages, the admin, tasks, commands and `opportunities` call these; each raises
 `RuleViolation` with a sentence when the method refuses, and saves nothing.

@@ -65,7 +65,7 @@ def touch_log(
     gathering=None,
     introduced_to=None,
 ):
-    """Record a touch with a person, by the rules of DOMAIN.md.
+    """Record a touch with a person, by the rules of docs/method.md.
 
     Refused: an opt-in email to someone who has not opted in, anything from us
     to someone who asked us to stop, a first call out of the blue to someone we

@@ -1,4 +1,4 @@
-"""Every (from, to) stage pair against DOMAIN.md's move rules, through the one move service."""
+"""Every (from, to) stage pair against docs/method.md's move rules, through the one move service."""
 
 import pytest
 

@@ -1,0 +1,86 @@
+"""Admin forms that parse what they are sent before drawing or querying it.
+
+Django's autocomplete widget looks up the raw submitted value when it draws a
+form again (or an add form prefilled from the URL): `owner=abc` becomes a
+database error, a 500; a date prefilled from the URL (`?met_at=abc`) crashes the
+split date-time widget. Parse, then look up: a value that cannot be an id is
+dropped, and the form's own validation says what is wrong.
+"""
+
+from django import forms
+from django.contrib.admin import widgets
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+
+from .limits import TEXT_MAX
+from .parsing import parse_id
+
+
+class _ReadableIdsOnly:
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_id(v) is not None], attr)
+
+
+class ReadableAutocompleteSelect(_ReadableIdsOnly, widgets.AutocompleteSelect):
+    pass
+
+
+class ReadableAutocompleteSelectMultiple(_ReadableIdsOnly, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+_READABLE = {
+    widgets.AutocompleteSelect: ReadableAutocompleteSelect,
+    widgets.AutocompleteSelectMultiple: ReadableAutocompleteSelectMultiple,
+}
+
+
+class ReadableIdsField(forms.ModelMultipleChoiceField):
+    """Refuses ids that cannot be ids before the `IN (...)` query that would overflow."""
+
+    def _check_values(self, value):
+        for item in value:
+            if parse_id(item) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(item)[:20]},
+                )
+        return super()._check_values(value)
+
+
+class ParsedInput:
+    """Mix into every ModelAdmin and inline of the project's models."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        return {
+            name: value
+            for name, value in initial.items()
+            if _is_readable_prefill(self.model, name, value)
+        }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        picker = getattr(widget, "widget", widget)  # inside RelatedFieldWidgetWrapper
+        readable = _READABLE.get(type(picker))
+        if readable:
+            picker.__class__ = readable
+        if type(field) is forms.ModelMultipleChoiceField:
+            field.__class__ = ReadableIdsField
+        return field
+
+
+def _is_readable_prefill(model, name, value):
+    """Prefills from the URL are ids and short text; anything else is dropped."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    values = value if isinstance(value, list) else [value]
+    if field.is_relation:
+        return all(parse_id(item) is not None for item in values)
+    if isinstance(field, models.DateField | models.TimeField):
+        return False  # DateTimeField is a DateField
+    return all("\x00" not in str(item) and len(str(item)) <= TEXT_MAX for item in values)
