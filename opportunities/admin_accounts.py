@@ -63,9 +63,9 @@ class AccountAdmin(UserAdmin):
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         readonly = ["username", "is_active", *POWER_FIELDS, "last_login", "date_joined"]
-        if obj is not None and obj.is_staff and obj.pk != request.user.pk:
-            # With a colleague's email and a reset email, a manager could take over
-            # another manager's account.
+        if obj is not None and obj.pk != request.user.pk:
+            # The email is where a password reset goes: a manager who could change it
+            # and then send a reset could take over anyone's account.
             readonly.append("email")
         return readonly
 

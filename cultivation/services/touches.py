@@ -6,6 +6,7 @@ from django.utils import timezone
 from convivio.errors import RuleViolation
 from convivio.limits import check_text
 
+from .. import policy
 from ..models import (
     OPT_IN_METHODS,
     Contact,
@@ -71,10 +72,17 @@ def touch_log(
     to someone who asked us to stop, a first call out of the blue to someone we
     are connecting with, and a follow-up attempt past the third (or a third by
     the same method as both earlier ones). A touch from them answers the
-    follow-up; "asked to stop" ends their cultivation for good.
+    follow-up; "asked to stop" ends their cultivation for good, so only the person's
+    owner or a manager may record it.
     """
     check_text(note, what="The note")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if outcome == Outcome.ASKED_TO_STOP:
+        policy.require(
+            policy.can_change_person(by, contact),
+            policy.person_refusal(contact, f"record that {contact.name} asked us to stop")
+            + " Log the call as reached and tell them.",
+        )
     touch = Touch(
         contact=contact,
         method=method,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from convivio.errors import RuleViolation
+from convivio.errors import PermissionRefused, RuleViolation
 from cultivation import selectors
 from cultivation.models import ContactEvent, FollowUp, Gathering, Promise, Touch
 from cultivation.services import (
@@ -55,6 +55,26 @@ def test_asked_to_stop_ends_cultivation_for_good_and_keeps_history(person, owner
     far = timezone.now() + timedelta(days=400)
     assert selectors.my_week(owner, now=far).is_empty
     assert not selectors.scan_touches_due(far.date()).exists()
+
+
+def test_asked_to_stop_by_someone_other_than_the_owner_is_refused_and_nothing_ends(
+    person, owner, teammate, manager
+):
+    touch_plan_start(contact=person, by=owner)
+    factories.PromiseFactory(contact=person, owner=owner)
+
+    for _ in range(2):
+        with pytest.raises(PermissionRefused, match="owner, or a manager can record that Priya"):
+            touch_log(contact=person, method="call", outcome="asked_to_stop", by=teammate)
+
+    person.refresh_from_db()
+    assert not person.has_asked_to_stop
+    assert person.touch_plan.ended_at is None
+    assert Promise.objects.get().released_at is None
+    assert not Touch.objects.exists()
+    touch_log(contact=person, method="call", outcome="asked_to_stop", by=manager)
+    person.refresh_from_db()
+    assert person.has_asked_to_stop
 
 
 def test_after_asked_to_stop_nothing_from_us_is_logged_and_no_follow_up_starts(person, owner):
