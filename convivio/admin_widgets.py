@@ -11,9 +11,12 @@ from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.http import HttpResponseBadRequest
 
 from .limits import TEXT_MAX
-from .parsing import parse_id
+from .parsing import parse_id, parse_int
+
+DATE_PARTS = ("__year", "__month", "__day")  # the changelist's date drill-down
 
 
 class _ReadableIdsOnly:
@@ -52,6 +55,16 @@ class ReadableIdsField(forms.ModelMultipleChoiceField):
 class ParsedInput:
     """Mix into every ModelAdmin and inline of the project's models."""
 
+    def changelist_view(self, request, extra_context=None):
+        refusal = _unreadable_parameter(request.GET) or _unreadable_selection(request.POST)
+        if refusal:
+            return HttpResponseBadRequest(refusal, content_type="text/plain; charset=utf-8")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The list's search box and the pickers' suggestions: a NUL byte matches nothing.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         return {
@@ -84,3 +97,21 @@ def _is_readable_prefill(model, name, value):
     if isinstance(field, models.DateField | models.TimeField):
         return False  # DateTimeField is a DateField
     return all("\x00" not in str(item) and len(str(item)) <= TEXT_MAX for item in values)
+
+
+def _unreadable_parameter(params):
+    """A sentence for a list filter no database could read, or None."""
+    for name, values in params.lists():
+        for value in values:
+            if "\x00" in name or "\x00" in value:
+                return f"The filter “{name[:40]}” holds a NUL byte: nothing was shown."
+            if name.endswith(DATE_PARTS) and parse_int(value, low=1, high=9999) is None:
+                return f"The filter “{name[:40]}” must be a year, month or day number."
+    return None
+
+
+def _unreadable_selection(data):
+    """A sentence when an admin action names rows by something that is not an id."""
+    if any(parse_id(pk) is None for pk in data.getlist("_selected_action")):
+        return "The selected rows could not be read: choose them again in the list."
+    return None

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from convivio.limits import TEXT_MAX
+from cultivation.models import Contact
 from tests import factories
 
 HOSTILE = {
@@ -330,3 +331,46 @@ def test_admin_add_form_prefilled_with_an_unreadable_id_shows_the_form(world, cl
     response = client.get(reverse("admin:cultivation_contact_add") + "?organisation=abc")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?created_at__year=9223372036854775807",
+        "?created_at__year=2026&created_at__month=99999999999999999999",
+        "?name=%00",
+        "?q=%00",
+    ],
+)
+def test_an_admin_list_filter_no_database_can_read_is_a_400_with_a_sentence(world, client, query):
+    client.force_login(world["manager"])
+    client.raise_request_exception = False
+
+    response = client.get(reverse("admin:cultivation_contact_changelist") + query)
+
+    assert response.status_code == 400
+    assert "The filter" in response.content.decode()
+
+
+def test_an_admin_picker_suggestion_for_a_nul_byte_finds_nothing(world, client):
+    client.force_login(world["manager"])
+    client.raise_request_exception = False
+    params = {"app_label": "cultivation", "model_name": "contact", "field_name": "knows"}
+
+    response = client.get(reverse("admin:autocomplete"), {**params, "term": "\x00"})
+
+    assert response.status_code == 200
+
+
+def test_an_admin_action_on_rows_named_by_unreadable_ids_is_refused_and_erases_nothing(
+    world, client
+):
+    client.force_login(world["manager"])
+    client.raise_request_exception = False
+    data = {"action": "erase_people", "post": "yes", "reason": "asked", "_selected_action": "abc"}
+
+    response = client.post(reverse("admin:cultivation_contact_changelist"), data)
+
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert not Contact.objects.filter(erased_at__isnull=False).exists()
