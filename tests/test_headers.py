@@ -7,6 +7,7 @@ carry none: the last tests read the HTML of each page for anything it would bloc
 import re
 
 import pytest
+from django.test import Client
 
 from convivio.middleware import permissions_policy_header
 from tests import factories
@@ -159,3 +160,16 @@ def test_the_inline_check_catches_each_kind_of_inline_code():
     for what, html in samples.items():
         assert INLINE[what].search(html), what
     assert not INLINE["inline <script>"].search('<script src="/x.js"></script>')
+
+
+def test_a_form_sent_without_its_security_token_gets_a_page_the_policy_allows(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    response = client.post("/cards/new/", {"title": "No token"})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "nothing was changed" in html
+    for what, pattern in INLINE.items():
+        assert pattern.search(html) is None, what
