@@ -7,6 +7,7 @@ carry none: the last tests read the HTML of each page for anything it would bloc
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from convivio.middleware import permissions_policy_header
@@ -173,3 +174,15 @@ def test_a_form_sent_without_its_security_token_gets_a_page_the_policy_allows(ow
     assert "nothing was changed" in html
     for what, pattern in INLINE.items():
         assert pattern.search(html) is None, what
+
+
+def test_every_icon_the_stylesheet_names_is_an_absolute_static_path_that_exists():
+    """Bootstrap reads them through CSS variables, which browsers resolve against
+    Bootstrap's stylesheet, not ours: a relative URL would 404."""
+    css = (settings.BASE_DIR / "static/css/convivio.css").read_text()
+    urls = re.findall(r'url\("([^"]+)"\)', css)
+
+    assert len(urls) >= 10
+    for url in urls:
+        assert url.startswith("/static/"), url
+        assert (settings.BASE_DIR / "static" / url.removeprefix("/static/")).is_file(), url

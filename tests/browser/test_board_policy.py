@@ -4,6 +4,7 @@ import pytest
 
 from opportunities.models import Opportunity, Stage
 from tests.browser.test_board import _card, _column, _drag, firm  # noqa: F401 (a fixture)
+from tests.browser.test_csp import violations  # noqa: F401 (a fixture)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -12,6 +13,7 @@ def test_dragging_a_card_you_are_not_on_says_who_may_and_the_card_goes_back(
     login,
     screenshot,
     firm,  # noqa: F811
+    violations,  # noqa: F811
 ):
     _, bob, cards = firm
     login(page, bob)
@@ -28,3 +30,4 @@ def test_dragging_a_card_you_are_not_on_says_who_may_and_the_card_goes_back(
     assert _column(page, "connecting").locator("article", has_text="Pension review").count() == 0
     card = Opportunity.objects.get(pk=cards["research"].pk)
     assert (card.stage, card.version) == (Stage.RESEARCH, 1)
+    assert violations == [], "the refused drag's board swap broke the CSP"
