@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from ..models import JobRun
@@ -58,9 +59,14 @@ class JobHealth:
     last_error: str
     now: object
 
+    installed_at: object = None
+
     @property
     def is_late(self):
-        return self.last_success_at is None or self.now - self.last_success_at > self.late_after
+        """Late once `late_after` has passed since the last success or, for a job that has
+        never succeeded, since Convivio was installed: a fresh install is not an alarm."""
+        since = self.last_success_at or self.installed_at
+        return since is None or self.now - since > self.late_after
 
     @property
     def late_after_text(self):
@@ -77,6 +83,7 @@ JOBS = (
 def job_health(*, now):
     """Each scheduled job's heartbeat, late when the scan is > 26 h or the email > 8 days old."""
     runs = {run.name: run for run in JobRun.objects.filter(name__in=[n for n, _, _ in JOBS])}
+    installed_at = installed_on()
     health = []
     for name, title, late_after in JOBS:
         run = runs.get(name, JobRun(name=name))
@@ -89,6 +96,13 @@ def job_health(*, now):
                 last_started_at=run.last_started_at,
                 last_error=run.last_error,
                 now=now,
+                installed_at=installed_at,
             )
         )
     return health
+
+
+def installed_on():
+    """When this database was set up: the first of this app's migrations was applied."""
+    first = MigrationRecorder.Migration.objects.filter(app="cultivation").order_by("applied")
+    return first.values_list("applied", flat=True).first()

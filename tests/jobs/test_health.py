@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.utils import timezone
 
@@ -56,7 +57,13 @@ def test_a_job_past_its_limit_is_reported_late(client, scan_ago, email_ago, late
     assert ">late<" in row
 
 
-def test_a_job_that_never_ran_is_late(client):
+def _installed(ago):
+    MigrationRecorder.Migration.objects.filter(app="cultivation").update(applied=MONDAY - ago)
+
+
+def test_a_job_that_never_ran_is_late_once_its_limit_has_passed_since_installation(client):
+    _installed(timedelta(days=9))
+
     response, page = _health(client)
 
     assert response.status_code == 503
@@ -97,3 +104,25 @@ def test_managers_find_emails_claimed_but_never_sent_in_the_admin(manager_client
     ).content.decode()
 
     assert "alice" in page and "bob" not in page
+
+
+@pytest.mark.parametrize(
+    "installed_ago, late_jobs",
+    [
+        (timedelta(hours=25), set()),
+        (timedelta(hours=27), {"due_scan"}),
+        (timedelta(days=7, hours=23), {"due_scan"}),
+        (timedelta(days=8, hours=1), {"due_scan", "weekly_digest"}),
+    ],
+)
+def test_a_fresh_install_is_not_late_until_each_jobs_limit_has_passed(
+    client, installed_ago, late_jobs
+):
+    _installed(installed_ago)
+
+    response, page = _health(client)
+
+    assert response.status_code == (503 if late_jobs else 200)
+    for job in ("due_scan", "weekly_digest"):
+        row = page[page.index(f'data-job="{job}"') :].split("</tr>")[0]
+        assert (">late<" in row) == (job in late_jobs), job
