@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 
 from convivio.middleware import permissions_policy_header
@@ -186,3 +187,26 @@ def test_every_icon_the_stylesheet_names_is_an_absolute_static_path_that_exists(
     for url in urls:
         assert url.startswith("/static/"), url
         assert (settings.BASE_DIR / "static" / url.removeprefix("/static/")).is_file(), url
+
+
+@pytest.mark.parametrize("status, path", [(404, "/no-such-page/"), (404, "/cards/999999/")])
+def test_production_error_pages_are_ours_and_carry_no_inline_code(
+    client, owner, production, status, path
+):
+    client.force_login(owner)
+
+    response = client.get(path, headers=HTTPS)
+
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "Back to the board" in html
+    for what, pattern in INLINE.items():
+        assert pattern.search(html) is None, what
+
+
+def test_the_500_page_stands_alone_and_carries_no_inline_code():
+    html = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in html
+    for what, pattern in INLINE.items():
+        assert pattern.search(html) is None, what
