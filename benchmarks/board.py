@@ -94,7 +94,7 @@ def measure(size, repeat, user):
 
 def _grow(by):
     with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", scale=by, stdout=quiet)
+        call_command("seed_demo", scale=by, even_with_debug_off=True, stdout=quiet)
 
 
 def run(sizes, repeat):

@@ -112,6 +112,11 @@ class InCultivationFilter(admin.SimpleListFilter):
 class ContactAdmin(ParsedInput, RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
     action_form = ContactActionForm
     actions = ["reassign_owner", "export_everything", "erase_people"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A person leaves through erasure, which keeps the counts and remembers the email
+        # so an import cannot bring them back; a delete would do neither.
+        return False
     list_display = [
         "name",
         "organisation",

@@ -525,6 +525,17 @@ def test_manager_sees_both_actions(manager_client, priya):
     assert "Erase (right to erasure)" in page
 
 
+def test_people_are_erased_never_deleted_in_the_admin(manager_client, priya):
+    page = manager_client.get(CHANGELIST).content.decode()
+    response = manager_client.post(
+        f"/admin/cultivation/contact/{priya.pk}/delete/", {"post": "yes"}
+    )
+
+    assert "Delete selected" not in page
+    assert response.status_code == 403
+    assert Contact.objects.filter(pk=priya.pk).exists()
+
+
 def test_board_staff_cannot_reach_the_actions(priya, owner_client):
     response = _act(owner_client, "erase_people", [priya], post="yes", reason="Asked")
 

@@ -1,9 +1,28 @@
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from cultivation.models import Contact, Organisation
 from opportunities.models import Opportunity, Stage, StageChange
 from opportunities.services import opportunity_move
+
+
+@pytest.fixture(autouse=True)
+def on_a_laptop(settings):
+    """The demo firm is for development; pytest runs with DEBUG off."""
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_seed_demo_with_debug_off_is_refused_and_creates_nobody(settings):
+    settings.DEBUG = False
+
+    for _ in range(2):
+        with pytest.raises(CommandError, match="DEBUG is off: this looks like production"):
+            call_command("seed_demo")
+
+    assert not get_user_model().objects.exists()
+    assert not Opportunity.objects.exists()
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ import random
 from datetime import timedelta
 
 import factory.random
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=0, help="Add N cards and 3N contacts.")
         parser.add_argument("--seed", default="convivio", help="Random seed (deterministic data).")
+        parser.add_argument(
+            "--even-with-debug-off",
+            action="store_true",
+            help="Seed although DEBUG is off (a smoke test's throwaway database, never a firm's).",
+        )
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, even_with_debug_off, **options):
+        if not settings.DEBUG and not even_with_debug_off:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo firm's accounts share "
+                f"a published password ({DEMO_PASSWORD}). Nothing was created. For a throwaway "
+                "database, add --even-with-debug-off."
+            )
         factory.random.reseed_random(seed)
         rng = random.Random(seed)
         with transaction.atomic():
