@@ -220,6 +220,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# Beat's record of what it last enqueued: under var/, never in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The beat schedule, in UTC and clear of 01:00-03:00, when clocks change (docs/jobs.md).
 # The due scan runs daily; the weekly email task runs hourly through the morning

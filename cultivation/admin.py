@@ -117,6 +117,7 @@ class ContactAdmin(ParsedInput, RefusalsAsMessages, PrivacyActions, admin.ModelA
         # A person leaves through erasure, which keeps the counts and remembers the email
         # so an import cannot bring them back; a delete would do neither.
         return False
+
     list_display = [
         "name",
         "organisation",

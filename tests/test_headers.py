@@ -210,3 +210,10 @@ def test_the_500_page_stands_alone_and_carries_no_inline_code():
     assert "Something went wrong on our side" in html
     for what, pattern in INLINE.items():
         assert pattern.search(html) is None, what
+
+
+def test_browsers_asking_for_favicon_ico_get_the_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response.url.endswith(".svg")
