@@ -8,6 +8,7 @@ dropped, and the form's own validation says what is wrong.
 """
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin import widgets
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -115,3 +116,29 @@ def _unreadable_selection(data):
     if any(parse_id(pk) is None for pk in data.getlist("_selected_action")):
         return "The selected rows could not be read: choose them again in the list."
     return None
+
+
+class History:
+    """Mix into the admin of a history model: rows are written by the services only,
+    and never edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ParsedInput, History, admin.TabularInline):
+    """A record's history on its change page, newest first, read-only."""
+
+    extra = 0
+    can_delete = False
+    ordering = ["-at", "-pk"]
+
+    def has_view_permission(self, request, obj=None):
+        # History of a saved record only: an add form has none (and needs no formset).
+        return obj is not None and super().has_view_permission(request, obj)

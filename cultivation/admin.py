@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
 from convivio.admin_refusals import RefusalsAsMessages
-from convivio.admin_widgets import ParsedInput
+from convivio.admin_widgets import History, HistoryInline, ParsedInput
 from convivio.errors import RuleViolation
 
 from . import services
@@ -68,28 +68,12 @@ class TouchInline(ParsedInput, admin.TabularInline):
         return False
 
 
-class ContactEventInline(ParsedInput, admin.TabularInline):
+class ContactEventInline(HistoryInline):
     """The person's history besides touches (changes of details and owner included): read-only."""
 
     model = ContactEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "action", "by", "changes", "note"]
     readonly_fields = fields
-    ordering = ["-at", "-pk"]
-
-    def has_view_permission(self, request, obj=None):
-        # History of a saved record only: an add form has none (and needs no formset).
-        return obj is not None and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InCultivationFilter(admin.SimpleListFilter):
@@ -249,7 +233,7 @@ class TouchPlanAdmin(ParsedInput, admin.ModelAdmin):
 
 
 @admin.register(ContactEvent)
-class ContactEventAdmin(ParsedInput, admin.ModelAdmin):
+class ContactEventAdmin(ParsedInput, History, admin.ModelAdmin):
     """A person's history (changes of details and owner included): read-only."""
 
     list_display = ["at", "contact", "action", "by", "changes", "note"]
@@ -257,15 +241,6 @@ class ContactEventAdmin(ParsedInput, admin.ModelAdmin):
     list_select_related = ["contact", "by"]
     search_fields = ["contact__name", "note"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reminder)

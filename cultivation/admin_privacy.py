@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from convivio.admin_widgets import ParsedInput
+from convivio.admin_widgets import History, ParsedInput
 from convivio.errors import RuleViolation
 
 from . import services
@@ -126,7 +126,7 @@ class PrivacyActions:
 
 
 @admin.register(ErasedIdentity)
-class ErasedIdentityAdmin(ParsedInput, admin.ModelAdmin):
+class ErasedIdentityAdmin(ParsedInput, History, admin.ModelAdmin):
     """The record of each erasure: who, when, why. Written only by the erasure; never edited."""
 
     list_display = ["erased_at", "contact", "by", "reason"]
@@ -134,12 +134,3 @@ class ErasedIdentityAdmin(ParsedInput, admin.ModelAdmin):
     date_hierarchy = "erased_at"
     fields = ["erased_at", "contact", "by", "reason", "email_hash"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
 from convivio.admin_refusals import RefusalsAsMessages
-from convivio.admin_widgets import ParsedInput
+from convivio.admin_widgets import History, HistoryInline, ParsedInput
 from convivio.errors import RuleViolation
 
 from . import admin_accounts, services  # noqa: F401 (admin_accounts registers the accounts admin)
@@ -45,42 +45,20 @@ class ConnectionIdeaInline(ParsedInput, admin.TabularInline):
     autocomplete_fields = ["via"]
 
 
-class StageChangeInline(ParsedInput, admin.TabularInline):
+class StageChangeInline(HistoryInline):
     """The card's history, read-only: moves are made only through the move rules."""
 
     model = StageChange
-    extra = 0
-    can_delete = False
     fields = ["at", "from_stage", "to_stage", "by", "note"]
     readonly_fields = fields
-    ordering = ["-at", "-pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class CardChangeInline(ParsedInput, admin.TabularInline):
+class CardChangeInline(HistoryInline):
     """Changes of the card's details, owner and colleagues: history, read-only."""
 
     model = CardChange
-    extra = 0
-    can_delete = False
     fields = ["at", "by", "field", "old", "new"]
     readonly_fields = fields
-    ordering = ["-at", "-pk"]
-
-    def has_view_permission(self, request, obj=None):
-        # History of a saved record only: an add form has none (and needs no formset).
-        return obj is not None and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OpportunityAdminForm(forms.ModelForm):
@@ -231,22 +209,16 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(ParsedInput, admin.ModelAdmin):
+class StageChangeAdmin(ParsedInput, History, admin.ModelAdmin):
     list_display = ["opportunity", "from_stage", "to_stage", "by", "at", "note"]
     list_filter = ["to_stage", "from_stage", "by"]
     list_select_related = ["opportunity", "by"]
     search_fields = ["opportunity__title", "note"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CardChange)
-class CardChangeAdmin(ParsedInput, admin.ModelAdmin):
+class CardChangeAdmin(ParsedInput, History, admin.ModelAdmin):
     """Every change of a card's details, owner and colleagues. History: read-only."""
 
     list_display = ["opportunity", "field", "old", "new", "by", "at"]
@@ -254,15 +226,6 @@ class CardChangeAdmin(ParsedInput, admin.ModelAdmin):
     list_select_related = ["opportunity", "by"]
     search_fields = ["opportunity__title", "old", "new"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConnectionIdea)
