@@ -11,6 +11,7 @@ from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField, IdField, IdsChoiceField
 
 from .models import Contact, Direction, Method, Outcome, TouchPlan
+from .policy import full_name
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -167,3 +168,7 @@ class ContactFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].label_from_instance = full_name  # as the board names people

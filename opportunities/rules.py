@@ -19,9 +19,12 @@ ALLOWED_MOVES = {
 
 
 def allowed_moves(from_stage):
-    """The stages a card in `from_stage` may move to, in board order."""
+    """The stages a card in `from_stage` may move to: forward in board order first (so a
+    "Move to…" picker offers the next step, not a step back), then back to Research."""
     allowed = ALLOWED_MOVES[Stage(from_stage)]
-    return [stage for stage in Stage if stage in allowed]
+    order = list(Stage)
+    here = order.index(Stage(from_stage))
+    return [stage for stage in order[here + 1 :] + order[:here] if stage in allowed]
 
 
 def move_refusal(from_stage, to_stage, note=""):

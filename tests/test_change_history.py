@@ -75,7 +75,7 @@ def test_editing_a_card_records_each_field_from_and_to(owner, teammate, owner_cl
     assert response.status_code == 302
     assert _rows(card) == [
         ("title", "Harbour", "Harbour Partners", "alice"),
-        ("estimated_value", "", "12000", "alice"),
+        ("estimated_value", "", "12,000", "alice"),
         ("colleagues", "", "Bob Teammate", "alice"),
         ("owner", "Alice Owner", "Bob Teammate", "alice"),
     ]
@@ -85,6 +85,15 @@ def test_editing_a_card_records_each_field_from_and_to(owner, teammate, owner_cl
         Decimal("12000"),
         teammate,
     )
+
+
+def test_a_value_change_reads_as_the_board_shows_money(owner_client, card):
+    Opportunity.objects.filter(pk=card.pk).update(estimated_value=Decimal("25000.00"))
+    card.refresh_from_db()
+
+    _edit(owner_client, card, estimated_value="30000.5")
+
+    assert _rows(card) == [("estimated_value", "25,000", "30,000.50", "alice")]
 
 
 def test_saving_a_card_unchanged_twice_records_nothing(owner_client, card):

@@ -125,3 +125,9 @@ def test_contact_list_is_paginated(owner, owner_client):
 
     assert "Page 1 of 2" in first
     assert second.count("Log touch") == 5
+
+
+def test_the_owner_filter_names_people_as_the_board_does(owner_client, owner):
+    page = owner_client.get("/contacts/").content.decode()
+
+    assert f">{owner.get_full_name()}</option>" in page

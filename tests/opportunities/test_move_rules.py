@@ -3,6 +3,7 @@
 import pytest
 
 from convivio.errors import RuleViolation, StaleVersion
+from opportunities import rules
 from opportunities.models import Opportunity, Stage, StageChange
 from opportunities.services import opportunity_move
 from tests.factories import OpportunityFactory
@@ -140,3 +141,19 @@ def test_database_refuses_lost_without_reason_even_outside_the_service(owner):
     card = OpportunityFactory(stage=Stage.RESEARCH, owner=owner)
     with pytest.raises(IntegrityError), transaction.atomic():
         Opportunity.objects.filter(pk=card.pk).update(stage=Stage.LOST)
+
+
+@pytest.mark.parametrize(
+    "stage, first_offered",
+    [
+        (Stage.RESEARCH, Stage.CONNECTING),
+        (Stage.CONNECTING, Stage.CULTIVATING),
+        (Stage.CULTIVATING, Stage.WON),
+        (Stage.LOST, Stage.RESEARCH),
+    ],
+)
+def test_move_to_offers_the_next_step_first_never_a_step_back(stage, first_offered):
+    moves = rules.allowed_moves(stage)
+
+    assert moves[0] == first_offered
+    assert set(moves) == {to for to in Stage if rules.move_refusal(stage, to, "why") is None}
