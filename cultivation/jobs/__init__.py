@@ -27,7 +27,7 @@ from .digest import (
     weekly_digest_send,
     weekly_digest_send_to,
 )
-from .heartbeats import DUE_SCAN, JOBS, WEEKLY_DIGEST, Beat, JobHealth, heartbeat, job_health
+from .heartbeats import DUE_SCAN, JOBS, WEEKLY_DIGEST, JobHealth, RunReport, heartbeat, job_health
 from .scan import CHUNK_SIZE, ScanResult, due_scan, due_scan_preview
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "JOBS",
     "UNSENT_GRACE",
     "WEEKLY_DIGEST",
-    "Beat",
+    "RunReport",
     "DigestResult",
     "JobHealth",
     "ScanResult",

@@ -17,7 +17,7 @@ WEEKLY_DIGEST = "weekly_digest"
 
 
 @dataclass
-class Beat:
+class RunReport:
     """What a job reports to its heartbeat: a problem to show, and whether it succeeded."""
 
     problem: str = ""
@@ -31,18 +31,18 @@ def heartbeat(name, *, now, partial=False):
     A `partial` run (one person's, by hand) records nothing: it must not hide
     that the scheduled run for everyone is late.
     """
-    beat = Beat()
+    report = RunReport()
     if partial:
-        yield beat
+        yield report
         return
     JobRun.objects.update_or_create(name=name, defaults={"last_started_at": now})
     try:
-        yield beat
+        yield report
     except Exception as error:
         JobRun.objects.filter(name=name).update(last_error=f"{timezone.now():%c}: {error!r}")
         raise
-    update = {"last_error": beat.problem}
-    if beat.succeeded:
+    update = {"last_error": report.problem}
+    if report.succeeded:
         update["last_success_at"] = timezone.now()
     JobRun.objects.filter(name=name).update(**update)
 

@@ -156,7 +156,7 @@ def due_scan(*, now=None, owners=None, chunk_size=CHUNK_SIZE):
     """
     now = now or timezone.now()
     result = ScanResult(day=timezone.localdate(now))
-    with heartbeat(DUE_SCAN, now=now, partial=owners is not None) as beat:
+    with heartbeat(DUE_SCAN, now=now, partial=owners is not None) as report:
         result.exhausted = follow_ups_exhaust(now=now)
         for kind, due in _due_querysets(result.day, now).items():
             if owners is not None:
@@ -166,7 +166,7 @@ def due_scan(*, now=None, owners=None, chunk_size=CHUNK_SIZE):
                 kind, due, now, result.skipped, chunk_size=chunk_size
             )
         if result.skipped:
-            beat.problem = f"Skipped {len(result.skipped)} bad row(s): {result.skipped[:5]}"
+            report.problem = f"Skipped {len(result.skipped)} bad row(s): {result.skipped[:5]}"
     return result
 
 
