@@ -5,8 +5,7 @@ Built through the services, so the demo obeys the same rules as real use.
 
 from datetime import timedelta
 
-from django.db.models import F
-
+from . import seams
 from .models import Contact, PlanItem, TouchPlan
 from .services import (
     follow_up_start,
@@ -26,25 +25,15 @@ PROMISES = [
 ]
 
 
-def _primary_contacts_in(stage):
-    # Reads the demo cards through the reverse relation `opportunities` adds,
-    # without importing that layer.
-    return list(
-        Contact.objects.filter(card_links__is_primary=True, card_links__opportunity__stage=stage)
-        .select_related("owner")
-        .annotate(entered=F("card_links__opportunity__stage_entered_at"))
-        .annotate(priority=F("card_links__opportunity__priority"))
-        .order_by("pk")
-        .distinct()
-    )
-
-
 def build_cultivation_demo(*, rng, now):
-    """Touch plans for cultivated people, follow-ups for those being connected, promises."""
-    for index, contact in enumerate(_primary_contacts_in("cultivating")):
+    """Touch plans for cultivated people, follow-ups for those being connected, promises.
+
+    The demo cards come from the layer above, through `seams.people_on_cards`.
+    """
+    for index, (contact, _priority) in enumerate(seams.people_on_cards(stage="cultivating")):
         _cultivated(index, contact, rng=rng, now=now)
-    for index, contact in enumerate(_primary_contacts_in("connecting")):
-        _connecting(index, contact, rng=rng, now=now)
+    for index, (contact, priority) in enumerate(seams.people_on_cards(stage="connecting")):
+        _connecting(index, contact, priority, rng=rng, now=now)
     people = list(
         Contact.objects.exclude(owner=None)
         .filter(asked_to_stop_at=None)
@@ -80,10 +69,10 @@ def _cultivated(index, contact, *, rng, now):
         touch_log(contact=contact, method="call", outcome="asked_to_stop", by=owner, at=now)
 
 
-def _connecting(index, contact, *, rng, now):
+def _connecting(index, contact, priority, *, rng, now):
     owner = contact.owner
     met_at = now - timedelta(days=[1, 4, 9, 16, 30][index % 5])
-    follow_up_start(contact=contact, priority=contact.priority, by=owner, met_at=met_at)
+    follow_up_start(contact=contact, priority=priority, by=owner, met_at=met_at)
     attempts = index % 4
     methods = ["email", "note", "email"]
     for number in range(attempts):

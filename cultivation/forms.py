@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 from convivio.limits import SEARCH_MAX, TEXT_MAX
@@ -87,35 +86,38 @@ def _users():
 
 
 class PromiseForm(forms.Form):
+    """A promise to a person; `subject` (seams.promise_subject) lets it be about a card."""
+
     contact = forms.ModelChoiceField(queryset=_contacts())
     what = forms.CharField(max_length=300, label="What we promised")
     due_on = DateInWindowField(widget=DATE_INPUT, label="Due by")
     owner = forms.ModelChoiceField(queryset=_users())
-    opportunity_id = IdField(required=False, widget=forms.HiddenInput)
 
-    def clean_opportunity_id(self):
-        card_id = self.cleaned_data["opportunity_id"]
-        if card_id is not None and not _card_exists(card_id):
-            raise forms.ValidationError(
-                f"There is no card number {card_id}: record the promise from the card's page."
-            )
-        return card_id
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+        if subject is not None:
+            self.fields[subject.field] = IdField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
-        # The card's id is a hidden field: say what is wrong where the person reads it.
-        for message in self.errors.pop("opportunity_id", []):
-            self.add_error(None, f"The card this promise is for: {message}")
-        return super().clean()
+        data = super().clean()
+        if self.subject is not None:
+            data["about"] = self._about(data.get(self.subject.field))
+        return data
 
-
-def _card_exists(card_id):
-    # Cards live in `opportunities`, the layer above: reach their model through the
-    # relation it adds to Contact (`opportunities`), by name and without import.
-    try:
-        cards = Contact._meta.get_field("opportunities").related_model
-    except FieldDoesNotExist:
-        return False
-    return cards._default_manager.filter(pk=card_id).exists()
+    def _about(self, pk):
+        # The id is a hidden field: say what is wrong where the person reads it.
+        label = self.subject.label
+        for message in self.errors.pop(self.subject.field, []):
+            self.add_error(None, f"The {label} this promise is for: {message}")
+        about = None if pk is None else self.subject.find(pk)
+        if pk is not None and about is None:
+            self.add_error(
+                None,
+                f"The {label} this promise is for: There is no {label} number {pk}: "
+                f"record the promise from the {label}'s page.",
+            )
+        return about
 
 
 class PromiseKeepForm(forms.Form):

@@ -1,6 +1,6 @@
 """How a history row shows a value: as a person read it at the time of the change.
 
-Both layers' history rows (`ContactEvent.changes`, `opportunities.CardChange`)
+Both layers' history rows (`ContactEvent.changes` here, the card changes above)
 keep text, not ids, so a row still reads true after the organisation or the
 colleague it names was renamed or removed.
 """

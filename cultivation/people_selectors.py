@@ -6,6 +6,7 @@ from itertools import chain
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from . import seams
 from .models import Contact, FollowUp, PlanItem, Promise
 
 
@@ -83,14 +84,5 @@ def contact_page(pk, *, now):
         open_promises=[p for p in promises if p.is_open],
         closed_promises=[p for p in promises if not p.is_open],
         known=list(contact.knows.select_related("organisation", "owner").order_by("name")),
-        cards=_cards_of(contact),
+        cards=seams.cards_of(contact),
     )
-
-
-def _cards_of(contact):
-    # The cards live in `opportunities`, the layer above: read them through the
-    # reverse relation it adds (`card_links`) without importing it.
-    links = getattr(contact, "card_links", None)
-    if links is None:
-        return []
-    return [link.opportunity for link in links.select_related("opportunity").order_by("-pk")]

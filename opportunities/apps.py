@@ -8,8 +8,10 @@ class OpportunitiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from cultivation import seams as cultivation_seams
         from cultivation.services import privacy
 
+        from . import seams
         from .groups import sync_groups
         from .privacy import cards_erase, cards_export
 
@@ -18,3 +20,7 @@ class OpportunitiesConfig(AppConfig):
         # What cards hold about a person is exported and erased with the rest of it.
         privacy.register_exporter("cards", cards_export)
         privacy.register_eraser("cards", cards_erase)
+        # The card facts cultivation's pages and demo need, and promises made about a card.
+        cultivation_seams.provide_cards_of(seams.cards_of)
+        cultivation_seams.provide_people_on_cards(seams.people_on_cards)
+        cultivation_seams.provide_promise_subject(seams.PROMISE_ABOUT_A_CARD)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cultivation.models import Contact, Organisation
+from cultivation.models import Contact, Organisation, Priority, Promise
 
 
 class Stage(models.TextChoices):
@@ -20,12 +20,6 @@ class Stage(models.TextChoices):
 
 OPEN_STAGES = (Stage.RESEARCH, Stage.CONNECTING, Stage.CULTIVATING)
 CLOSED_STAGES = (Stage.WON, Stage.LOST)
-
-
-class Priority(models.TextChoices):
-    HOT = "hot", "Hot lead"
-    REFERRAL = "referral", "Referral partner"
-    LOW = "low", "Low priority"
 
 
 class Source(models.TextChoices):
@@ -58,6 +52,7 @@ class Opportunity(models.Model):
         help_text="Colleagues involved, e.g. someone who can make an introduction.",
     )
     stage = models.CharField(max_length=20, choices=Stage, default=Stage.RESEARCH)
+    # Cultivation's Priority (the follow-up falls due by it); importable from here too.
     priority = models.CharField(max_length=20, choices=Priority, default=Priority.REFERRAL)
     source = models.CharField(max_length=20, choices=Source, default=Source.RESEARCH)
     estimated_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -238,3 +233,20 @@ class CardChange(models.Model):
             return str(Opportunity._meta.get_field(self.field).verbose_name)
         except FieldDoesNotExist:
             return self.field
+
+
+class CardPromise(models.Model):
+    """A promise to a person made about a card (from the card's page).
+
+    The upper layer owns the link, so cultivation's `Promise` needs no column
+    that points up here. Written with the promise, in its transaction.
+    """
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="promises")
+    promise = models.OneToOneField(Promise, on_delete=models.CASCADE, related_name="card_link")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.promise} about {self.opportunity}"

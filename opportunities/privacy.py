@@ -8,13 +8,15 @@ from django.apps import apps
 
 from cultivation.services.privacy import ERASED_TEXT, scrub_texts
 
-from .models import ConnectionIdea, OpportunityContact
+from .models import CardPromise, ConnectionIdea, OpportunityContact
 
 
 def cards_export(contact):
-    """The cards the person is on (and their role there), and ideas to connect via them."""
+    """The cards the person is on (and their role there), ideas to connect via them, and
+    which of the promises made to them were made about a card."""
     links = OpportunityContact.objects.filter(contact=contact).select_related("opportunity__owner")
     ideas = ConnectionIdea.objects.filter(via=contact).select_related("opportunity")
+    promises = CardPromise.objects.filter(promise__contact=contact).select_related("opportunity")
     return {
         "card_links": [
             {
@@ -37,6 +39,14 @@ def cards_export(contact):
                 "created_at": idea.created_at.isoformat(),
             }
             for idea in ideas.order_by("pk")
+        ],
+        "promises_about_cards": [
+            {
+                "promise_id": link.promise_id,
+                "card_id": link.opportunity_id,
+                "card": link.opportunity.title,
+            }
+            for link in promises.order_by("pk")
         ],
     }
 

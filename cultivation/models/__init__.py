@@ -1,12 +1,13 @@
 """People and the relationships we keep with them: the lower layer.
 
-`opportunities` builds on these models; nothing here imports from it.
+The board's app builds on these models; nothing here imports from it (cultivation/seams.py).
 """
 
-from .follow_ups import MAX_ATTEMPTS, FollowUp, Urgency
+from .follow_ups import MAX_ATTEMPTS, FollowUp
 from .jobs import JobRun, Reminder, WeeklyDigest
 from .people import Contact, Organisation
 from .plans import PlanItem, TouchPlan
+from .priority import Priority
 from .privacy import ErasedIdentity
 from .promises import Promise
 from .touches import (
@@ -35,10 +36,10 @@ __all__ = [
     "Organisation",
     "Outcome",
     "PlanItem",
+    "Priority",
     "Promise",
     "Reminder",
     "Touch",
     "TouchPlan",
-    "Urgency",
     "WeeklyDigest",
 ]

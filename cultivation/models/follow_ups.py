@@ -5,16 +5,9 @@ from django.db import models
 from django.db.models import Q
 
 from .people import Contact
+from .priority import Priority
 
 MAX_ATTEMPTS = 3
-
-
-class Urgency(models.TextChoices):
-    """The card's priority, as the follow-up needs it (keys of FOLLOW_UP_HOURS)."""
-
-    HOT = "hot", "Hot lead"
-    REFERRAL = "referral", "Referral partner"
-    LOW = "low", "Low priority"
 
 
 class FollowUp(models.Model):
@@ -42,7 +35,7 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="follow_ups",
     )
-    priority = models.CharField(max_length=20, choices=Urgency, default=Urgency.REFERRAL)
+    priority = models.CharField(max_length=20, choices=Priority, default=Priority.REFERRAL)
     met_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
     attempt_count = models.PositiveSmallIntegerField(default=0)

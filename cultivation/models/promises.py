@@ -12,9 +12,8 @@ from .people import Contact
 class Promise(models.Model):
     """What we promised a person, who owns it and by when.
 
-    `opportunity_id` optionally names the card it was made for. It is a plain
-    indexed integer, not a foreign key, because cultivation sits below
-    opportunities and must not depend on it (see docs/cultivation.md).
+    A promise made about a card is linked to it by the board's app, which owns
+    that link (a foreign key on its side); nothing here knows cards.
     """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="promises")
@@ -23,9 +22,6 @@ class Promise(models.Model):
     )
     what = models.CharField(max_length=300)
     due_on = models.DateField()
-    opportunity_id = models.PositiveBigIntegerField(
-        null=True, blank=True, db_index=True, help_text="The card it was made for, if any."
-    )
     made_at = models.DateTimeField(default=timezone.now)
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,6 +1,6 @@
 """Writes that enforce the cultivation rules of docs/method.md.
 
-Pages, the admin, tasks, commands and `opportunities` call these; each raises
+Pages, the admin, tasks, commands and the board's app call these; each raises
 `RuleViolation` with a sentence when the method refuses, and saves nothing.
 """
 

@@ -3,21 +3,29 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
 from .. import policy, schedule
-from ..models import Contact, ContactEvent, FollowUp, Urgency
+from ..models import Contact, ContactEvent, FollowUp, Priority
 from ..models.follow_ups import MAX_ATTEMPTS
 
 Action = ContactEvent.Action
 
 
 def due_hours(priority):
+    """Hours from meeting someone to their first follow-up, by priority; refused if unknown."""
+    value = str(priority)
+    if value not in Priority.values:
+        choices = ", ".join(str(label).lower() for label in Priority.labels)
+        raise RuleViolation(f"“{value}” is not a priority: choose one of {choices}.")
     hours = settings.CONVIVIO["FOLLOW_UP_HOURS"]
-    return hours.get(str(priority), hours[Urgency.REFERRAL])
+    if value not in hours:
+        raise ImproperlyConfigured(f"CONVIVIO['FOLLOW_UP_HOURS'] has no entry for “{value}”.")
+    return hours[value]
 
 
 def _when(moment):
@@ -32,6 +40,7 @@ def follow_up_start(*, contact, priority, by, met_at=None):
     (settings). Returns the live follow-up (the one already running, if any),
     or None for a person who asked us to stop: they are never reminded again.
     """
+    hours = due_hours(priority)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.has_asked_to_stop:
         return None
@@ -44,7 +53,7 @@ def follow_up_start(*, contact, priority, by, met_at=None):
         owner=contact.owner or by,
         priority=priority,
         met_at=met_at,
-        next_due_at=schedule.follow_up_due_at(met_at, due_hours(priority)),
+        next_due_at=schedule.follow_up_due_at(met_at, hours),
     )
     ContactEvent.objects.create(
         contact=contact,

@@ -85,7 +85,7 @@ def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
 def touch_plan_start_for_card(*, contact, by, now=None):
     """A person on a card that entered Cultivating gets a touch plan, as `touch_plan_start`.
 
-    The card's own policy already allowed the move (opportunities.policy): a
+    The card's own policy already allowed the move (the board app's policy): a
     colleague moving a card puts its people into cultivation without asking
     their owner. Not for pages: they call `touch_plan_start`.
     """

@@ -6,10 +6,10 @@ that reports count; `is_erased_email` tells an import or a form that an
 address belongs to someone erased. Only managers may export or erase
 (`policy.is_manager`: a superuser or the Managers group).
 
-The seam with the layers above. Cultivation must not import `opportunities`,
-yet that layer holds more about a person (their places and roles on cards,
-connection ideas via them). So it registers its part from its
-`AppConfig.ready()` (see opportunities/apps.py and opportunities/privacy.py):
+The seam with the layers above. Cultivation imports nothing from the board's
+app, yet that layer holds more about a person (their places and roles on
+cards, ideas to connect via them). So it registers its part from its
+`AppConfig.ready()` (its apps.py and privacy.py); see also cultivation/seams.py:
 
     privacy.register_exporter("cards", export_fn)   # export_fn(contact) -> JSON-safe value
     privacy.register_eraser("cards", erase_fn)      # erase_fn(contact=..., needles=...)

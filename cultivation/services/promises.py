@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
-from .. import policy
+from .. import policy, seams
 from ..models import Contact, ContactEvent, Method, Promise
 from .touches import touch_log
 
@@ -13,11 +13,13 @@ Action = ContactEvent.Action
 
 
 @transaction.atomic
-def promise_make(*, contact, owner, what, due_on, by, opportunity_id=None):
-    """Record a promise to a person, with an owner and a due date, optionally for a card.
+def promise_make(*, contact, owner, what, due_on, by, about=None):
+    """Record a promise to a person, with an owner and a due date, optionally about a card.
 
     Anyone may record a promise they will keep; one for someone else to keep is
-    for the person's owner or a manager (cultivation.policy).
+    for the person's owner or a manager (cultivation.policy). `about` is what
+    the layer above found for `seams.promise_subject()` (a card); that layer
+    records the link, in this transaction.
     """
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)
@@ -37,9 +39,10 @@ def promise_make(*, contact, owner, what, due_on, by, opportunity_id=None):
         owner=owner,
         what=what.strip(),
         due_on=due_on,
-        opportunity_id=opportunity_id,
         made_by=by,
     )
+    if about is not None:
+        seams.promise_made_about(promise=promise, subject=about)
     ContactEvent.objects.create(
         contact=contact,
         action=Action.PROMISE_MADE,

@@ -4,18 +4,21 @@ from django.views.decorators.http import require_POST
 from convivio.errors import PermissionRefused, RuleViolation
 from convivio.parsing import parse_id
 
-from .. import services
+from .. import seams, services
 from ..forms import PromiseForm, PromiseKeepForm, ReasonForm, next_week
 from ..models import Promise
 from .common import done, forbidden, refused, safe_next
 
 
 def promise_new(request):
-    """Record a promise to a person; ?contact=<id>&opportunity=<card id> preset it."""
+    """Record a promise to a person. ?contact=<id> presets the person; the parameter the
+    layer above names in `seams.promise_subject()` presets what it is about (a card)."""
+    subject = seams.promise_subject()
     initial = {"owner": request.user.pk, "due_on": next_week()}
     initial["contact"] = parse_id(request.GET.get("contact"))
-    initial["opportunity_id"] = parse_id(request.GET.get("opportunity"))
-    form = PromiseForm(request.POST or None, initial=initial)
+    if subject is not None:
+        initial[subject.field] = parse_id(request.GET.get(subject.param))
+    form = PromiseForm(request.POST or None, initial=initial, subject=subject)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -24,7 +27,7 @@ def promise_new(request):
                 owner=data["owner"],
                 what=data["what"],
                 due_on=data["due_on"],
-                opportunity_id=data["opportunity_id"],
+                about=data.get("about"),
                 by=request.user,
             )
         except PermissionRefused as error:

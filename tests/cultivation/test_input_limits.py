@@ -182,7 +182,7 @@ def test_promise_for_a_real_card_is_recorded_with_it(owner_client, person, owner
     response = owner_client.post("/promises/new/", _promise(person, owner, opportunity_id=card.pk))
 
     assert response.status_code == 302
-    assert Promise.objects.get().opportunity_id == card.pk
+    assert Promise.objects.get().card_link.opportunity == card
 
 
 @pytest.mark.parametrize("due_on", ["0001-01-01", "1899-12-31", "9999-12-31"])

@@ -9,6 +9,8 @@ from convivio.errors import RuleViolation
 from cultivation import selectors
 from cultivation.models import ContactEvent, Promise, Touch
 from cultivation.services import promise_keep, promise_make, promise_release
+from cultivation.services.privacy import contact_export
+from opportunities.models import CardPromise
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +29,33 @@ def _promise(person, owner, **extra):
 
 
 def test_promise_is_recorded_with_owner_due_date_and_optional_card(person, owner):
-    promise = _promise(person, owner, opportunity_id=42)
+    card = factories.OpportunityFactory(owner=owner)
 
-    assert (promise.owner, promise.opportunity_id, promise.is_open) == (owner, 42, True)
+    promise = _promise(person, owner, about=card)
+
+    assert (promise.owner, promise.is_open) == (owner, True)
+    assert CardPromise.objects.get(promise=promise).opportunity == card
     assert person.events.get().action == Action.PROMISE_MADE
+
+
+def test_promise_made_without_a_card_is_linked_to_none(person, owner):
+    _promise(person, owner)
+
+    assert Promise.objects.count() == 1
+    assert not CardPromise.objects.exists()
+
+
+def test_refused_promise_about_a_card_leaves_no_link(person, owner):
+    card = factories.OpportunityFactory(owner=owner)
+    person.asked_to_stop_at = timezone.now()
+    person.save(update_fields=["asked_to_stop_at"])
+
+    for _ in range(2):
+        with pytest.raises(RuleViolation, match="asked us to stop"):
+            _promise(person, owner, about=card)
+
+    assert not Promise.objects.exists()
+    assert not CardPromise.objects.exists()
 
 
 def test_promise_without_what_is_refused(person, owner):
@@ -121,4 +146,17 @@ def test_promise_form_records_the_card_it_was_made_for(owner_client, person, own
         },
     )
 
-    assert Promise.objects.get().opportunity_id == card.pk
+    assert Promise.objects.get().card_link.opportunity == card
+
+
+def test_export_of_a_person_says_which_promise_was_made_about_which_card(person, owner, manager):
+    card = factories.OpportunityFactory(owner=owner, title="Audit for Reed & Co")
+    about_card = _promise(person, owner, about=card)
+    _promise(person, owner)
+
+    export = contact_export(contact=person, by=manager)
+
+    assert len(export["promises"]) == 2
+    assert export["cards"]["promises_about_cards"] == [
+        {"promise_id": about_card.pk, "card_id": card.pk, "card": "Audit for Reed & Co"}
+    ]

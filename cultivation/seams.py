@@ -1,0 +1,92 @@
+"""Where cultivation meets the layer above: every fact it needs from there, named once.
+
+Cultivation is the lower layer and imports nothing from above (tests/test_layers.py
+fails if its code even names that layer). The board's app knows cards; when a
+page here needs a card fact, that app provides it from its `AppConfig.ready()`:
+
+    seams.provide_cards_of(fn)          # fn(contact) -> the cards the person is on
+    seams.provide_people_on_cards(fn)   # fn(stage=...) -> [(primary person, card priority)]
+    seams.provide_promise_subject(PromiseSubject(...))   # a promise made about a card
+
+Asking for a fact nobody provides raises `SeamNotConnected`, which says what is
+missing, instead of quietly answering nothing. The right of access and the
+right to erasure have their own registry, in services/privacy.py.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class SeamNotConnected(ImproperlyConfigured):
+    """Cultivation asked the layer above for something it has not registered."""
+
+
+@dataclass(frozen=True)
+class PromiseSubject:
+    """Something of the layer above that a promise can be made about (a card).
+
+    `param` names the query parameter that presets its id and `field` the
+    hidden form field that carries it; `label` is how a sentence names it
+    ("card"); `find(pk)` returns it or None; `link(promise=..., subject=...)`
+    records, inside the promise's transaction, that the promise was about it.
+    """
+
+    param: str
+    field: str
+    label: str
+    find: Callable
+    link: Callable
+
+
+_providers = {}
+
+
+def _provide(name, value):
+    _providers[name] = value
+
+
+def _provided(name):
+    try:
+        return _providers[name]
+    except KeyError:
+        raise SeamNotConnected(
+            f"Nothing provides {name!r} to cultivation: the app that holds it registers it "
+            f"in its AppConfig.ready() with cultivation.seams.provide_{name}()."
+        ) from None
+
+
+def provide_cards_of(provider):
+    """`provider(contact)` returns the cards a person is on, newest link first."""
+    _provide("cards_of", provider)
+
+
+def cards_of(contact):
+    """The cards a person is on, for their page."""
+    return list(_provided("cards_of")(contact))
+
+
+def provide_people_on_cards(provider):
+    """`provider(stage=...)` returns (person, card priority) for each card's primary person."""
+    _provide("people_on_cards", provider)
+
+
+def people_on_cards(*, stage):
+    """(person, card priority) for the primary person of each card in `stage`."""
+    return list(_provided("people_on_cards")(stage=stage))
+
+
+def provide_promise_subject(subject):
+    """What a promise may be made about, as a `PromiseSubject`."""
+    _provide("promise_subject", subject)
+
+
+def promise_subject():
+    """The `PromiseSubject` a promise may be made about, or None if no layer offers one."""
+    return _providers.get("promise_subject")
+
+
+def promise_made_about(*, promise, subject):
+    """Record, through the layer above, that `promise` was made about `subject`."""
+    _provided("promise_subject").link(promise=promise, subject=subject)
