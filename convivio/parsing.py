@@ -120,3 +120,13 @@ def local_url(request, value):
     ):
         return value
     return ""
+
+
+def safe_next(request, fallback=""):
+    """Where to send a person back to: `next` (from the form, else the query) if it is a
+    path on this site (`local_url`: https only over https), else `fallback`.
+
+    The one back-link check for both apps.
+    """
+    target = request.POST.get("next") or request.GET.get("next")
+    return local_url(request, target) or fallback

@@ -1,12 +1,15 @@
-"""The demo firm behind `seed_demo`, built with the same factories the tests use."""
+"""The demo firm behind `seed_demo`, built with the run-time factories the tests use too
+(cultivation/factories.py and opportunities/factories.py)."""
 
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Min
 
+from cultivation import factories as people
 from cultivation.demo import build_cultivation_demo
 from cultivation.models import Contact, Organisation
+from opportunities import factories
 from opportunities.models import (
     Opportunity,
     OpportunityContact,
@@ -16,9 +19,8 @@ from opportunities.models import (
     StageChange,
 )
 from opportunities.services import POSITION_GAP
-from tests import factories
 
-DEMO_PASSWORD = factories.PASSWORD
+DEMO_PASSWORD = people.PASSWORD
 DEMO_USERS = [
     ("alice", "staff"),
     ("bob", "staff"),
@@ -54,7 +56,7 @@ def demo_users():
         factories.UserFactory(username=name, first_name=name.title())
         for name in ("alice", "bob", "carol")
     ]
-    manager = factories.ManagerFactory(username="maria", first_name="Maria")
+    manager = people.ManagerFactory(username="maria", first_name="Maria")
     return staff, manager
 
 
@@ -63,9 +65,9 @@ def build_demo_firm(*, rng, now):
     if get_user_model().objects.filter(username="alice").exists():
         return False
     staff, _manager = demo_users()
-    organisations = factories.OrganisationFactory.create_batch(40)
+    organisations = people.OrganisationFactory.create_batch(40)
     contacts = [
-        factories.ContactFactory(organisation=organisations[i % 40], owner=staff[i % 3])
+        people.ContactFactory(organisation=organisations[i % 40], owner=staff[i % 3])
         for i in range(120)
     ]
     for contact in contacts:

@@ -189,6 +189,27 @@ def introducers(card):
     return list(grouped.items())
 
 
+# How many people the card page offers to add: matching a search, or from the card's
+# organisation when nothing is searched.
+OFFERED_FOUND, OFFERED_FROM_ORGANISATION = 25, 50
+
+
+def addable_contacts(card):
+    """Everyone who can be put on the card: the people not on it yet."""
+    return Contact.objects.exclude(card_links__opportunity=card).select_related("organisation")
+
+
+def offered_contacts(card, find=""):
+    """The people the card page offers to add: those whose name matches `find`, or, with
+    no search, the card's organisation's people (nobody if it has none)."""
+    people = addable_contacts(card)
+    if find:
+        return people.filter(name__icontains=find)[:OFFERED_FOUND]
+    if card.organisation_id:
+        return people.filter(organisation_id=card.organisation_id)[:OFFERED_FROM_ORGANISATION]
+    return people.none()
+
+
 def card_history(card):
     """The card's moves and its changes of details, owner and colleagues, newest first.
 

@@ -1,6 +1,6 @@
 """Writes that enforce the card rules. The board, admin, tasks and commands call these."""
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -106,6 +106,41 @@ def opportunity_reorder(*, opportunity, by, version, after=None):
     card.save(update_fields=["position", "version", "updated_at"])
     _sync_instance(opportunity, card)
     return card
+
+
+class SameMoment(StaleVersion):
+    """Someone else dropped a card on the same spot at the same instant: nothing changed."""
+
+
+def opportunity_place(*, opportunity, to_stage, by, version, note="", after=None):
+    """Drop a card after card `after` (None: the top) in `to_stage`: a reorder in its own
+    column when there is no note, else a move (`opportunity_move`, with its rules).
+
+    Two people dropping cards on the same spot at the same instant can collide (a shared
+    position, or a deadlock PostgreSQL broke): the loser's work is rolled back and
+    `SameMoment` says so; nothing of it is kept.
+    """
+    try:
+        # Its own atomic block: rolled back (to a savepoint if the caller has a
+        # transaction) before the refusal is raised, so the connection stays usable.
+        with transaction.atomic():
+            if to_stage == opportunity.stage and note == "":
+                return opportunity_reorder(
+                    opportunity=opportunity, by=by, version=version, after=after
+                )
+            return opportunity_move(
+                opportunity=opportunity,
+                to_stage=to_stage,
+                by=by,
+                version=version,
+                note=note,
+                after=after,
+            )
+    except (IntegrityError, OperationalError) as error:
+        raise SameMoment(
+            f"“{opportunity.title}” was not moved: someone else moved a card there "
+            "at the same moment. Try again."
+        ) from error
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ htmx requests aimed at `#board` get the board fragment back; plain requests
 """
 
 from django.contrib import messages
-from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,8 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from convivio.errors import PermissionRefused, RuleViolation, StaleVersion
-from convivio.parsing import local_url, parse_bigint, parse_id, text_param
-from cultivation.models import Contact
+from convivio.parsing import parse_bigint, parse_id, safe_next, text_param
 from cultivation.selectors import badges_for_contacts
 from cultivation.views.common import forbidden
 
@@ -134,31 +132,19 @@ def card_move(request, pk):
     card = get_object_or_404(Opportunity, pk=pk)
     from_stage, data = card.stage, form.cleaned_data
     try:
-        if data["to_stage"] == card.stage and data["note"] == "":
-            services.opportunity_reorder(
-                opportunity=card, by=request.user, version=data["version"], after=data["after"]
-            )
-            text = f"“{card.title}” reordered in {card.get_stage_display()}."
-        else:
-            services.opportunity_move(
-                opportunity=card,
-                to_stage=data["to_stage"],
-                by=request.user,
-                version=data["version"],
-                note=data["note"],
-                after=data["after"],
-            )
-            text = f"“{card.title}” moved to {card.get_stage_display()}."
+        services.opportunity_place(
+            opportunity=card,
+            to_stage=data["to_stage"],
+            by=request.user,
+            version=data["version"],
+            note=data["note"],
+            after=data["after"],
+        )
     except RuleViolation as error:
         return _refused(request, str(error), status=_status_of(error))
-    except (IntegrityError, OperationalError):
-        # Two people dropping cards on the same spot at the same instant (a shared
-        # position, or a deadlock PostgreSQL broke): the transaction rolled back.
-        text = (
-            f"“{card.title}” was not moved: someone else moved a card there "
-            "at the same moment. Try again."
-        )
-        return _refused(request, text, status=CONFLICT)
+    # A move to the card's own stage is refused, so an unchanged stage means a reorder.
+    done = "reordered in" if card.stage == from_stage else "moved to"
+    text = f"“{card.title}” {done} {card.get_stage_display()}."
     if _wants_fragment(request):
         return _moved(request, card, text, stages={from_stage, card.stage}, after=data["after"])
     messages.success(request, text)
@@ -204,11 +190,10 @@ def _refused(request, text, *, status):
 
 
 def _back(request):
+    """To `next` if it is a page of this site, else to the board with the same filters."""
     params = request.GET.copy()
-    back = local_url(request, params.pop("next", [""])[0])
-    if back:
-        return redirect(back)
-    return redirect(_board_url(params.urlencode()))
+    params.pop("next", None)
+    return redirect(safe_next(request, _board_url(params.urlencode())))
 
 
 @require_POST
@@ -286,7 +271,7 @@ def _card_page(request, card, *, form=None, idea_form=None, status=200):
         "idea_statuses": ConnectionIdea.Status.choices,
         "introducers": introducers,
         "find": find,
-        "add_contact_form": AddContactForm(choices=_addable_contacts(card, find)),
+        "add_contact_form": AddContactForm(choices=selectors.offered_contacts(card, find)),
         "moves": rules.allowed_moves(card.stage),
     }
     return render(request, "opportunities/card_detail.html", context, status=status)
@@ -299,21 +284,10 @@ def _card_form(request, card, data=None):
     return form
 
 
-def _addable_contacts(card, find):
-    """People to offer for the card: its organisation's, or those matching a search."""
-    people = Contact.objects.exclude(card_links__opportunity=card).select_related("organisation")
-    if find:
-        return people.filter(name__icontains=find)[:25]
-    if card.organisation_id:
-        return people.filter(organisation_id=card.organisation_id)[:50]
-    return people.none()
-
-
 @require_POST
 def card_contact_add(request, pk):
     card = get_object_or_404(Opportunity, pk=pk)
-    people = Contact.objects.exclude(card_links__opportunity=card)
-    form = AddContactForm(request.POST, choices=people)
+    form = AddContactForm(request.POST, choices=selectors.addable_contacts(card))
     if not form.is_valid():
         messages.error(request, "Choose a person to add to the card.")
         return redirect(card)

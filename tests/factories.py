@@ -1,178 +1,33 @@
-"""factory-boy factories: the tests build data with these, and so does `seed_demo`."""
+"""The factories the tests build data with: those of cultivation/factories.py and
+opportunities/factories.py (run-time modules `seed_demo` uses too), under one name.
 
-import datetime
+`UserFactory` is the board's: a member of the Staff group.
+"""
 
-import factory
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import Max
-
-from cultivation.models import Contact, Organisation
-from opportunities.groups import MANAGERS, STAFF
-from opportunities.models import (
-    Opportunity,
-    OpportunityContact,
-    Priority,
-    Source,
-    Stage,
-    StageChange,
+from cultivation.factories import (
+    PASSWORD,
+    ContactFactory,
+    FollowUpFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    PlanItemFactory,
+    PromiseFactory,
+    TouchFactory,
+    TouchPlanFactory,
 )
-from opportunities.services import POSITION_GAP
+from opportunities.factories import OpportunityContactFactory, OpportunityFactory, UserFactory
 
-PASSWORD = "convivio-demo"
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password = factory.django.Password(PASSWORD)
-
-    @factory.post_generation
-    def group(user, create, extracted, **kwargs):
-        if create:
-            user.groups.add(Group.objects.get_or_create(name=extracted or STAFF)[0])
-
-
-class ManagerFactory(UserFactory):
-    is_staff = True
-
-    @factory.post_generation
-    def group(user, create, extracted, **kwargs):
-        if create:
-            user.groups.add(Group.objects.get_or_create(name=MANAGERS)[0])
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-        django_get_or_create = ("name",)
-
-    name = factory.Faker("company")
-    sector = factory.Faker(
-        "random_element",
-        elements=["Law", "Accounting", "Architecture", "Engineering", "Charity", "Retail"],
-    )
-    website = factory.LazyAttribute(
-        lambda org: "https://" + "".join(ch for ch in org.name.lower() if ch.isalnum()) + ".example"
-    )
-
-
-class ContactFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Contact
-
-    name = factory.Faker("name")
-    organisation = factory.SubFactory(OrganisationFactory)
-    role = factory.Faker("job")
-    email = factory.Sequence(lambda n: f"contact{n}@example.org")
-    phone = factory.Faker("phone_number", locale="en_GB")
-    has_opted_in = factory.Faker("boolean", chance_of_getting_true=60)
-    how_we_know_them = factory.Faker("sentence", nb_words=8)
-    what_makes_them_tick = factory.Faker("sentence", nb_words=10)
-    owner = factory.SubFactory(UserFactory)
-
-
-def _bottom_of_column(stage):
-    highest = Opportunity.objects.filter(stage=stage).aggregate(high=Max("position"))["high"]
-    return 0 if highest is None else highest + POSITION_GAP
-
-
-class OpportunityFactory(factory.django.DjangoModelFactory):
-    """A card already on the board. Use `opportunity_open` to test opening rules."""
-
-    class Meta:
-        model = Opportunity
-        skip_postgeneration_save = True
-
-    title = factory.Faker("catch_phrase")
-    organisation = factory.SubFactory(OrganisationFactory)
-    owner = factory.SubFactory(UserFactory)
-    stage = Stage.RESEARCH
-    priority = Priority.REFERRAL
-    source = Source.RESEARCH
-    pain = factory.Faker("sentence", nb_words=10)
-    gain = factory.Faker("sentence", nb_words=10)
-    lost_reason = factory.Maybe(
-        factory.LazyAttribute(lambda card: card.stage == Stage.LOST),
-        yes_declaration="Not now: budget frozen until next year.",
-        no_declaration="",
-    )
-    position = factory.LazyAttribute(lambda card: _bottom_of_column(card.stage))
-
-    @factory.post_generation
-    def history(card, create, extracted, **kwargs):
-        if create and extracted is not False:
-            StageChange.objects.create(
-                opportunity=card, by=card.owner, from_stage="", to_stage=card.stage
-            )
-
-
-class OpportunityContactFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OpportunityContact
-
-    opportunity = factory.SubFactory(OpportunityFactory)
-    contact = factory.SubFactory(ContactFactory)
-    is_primary = True
-
-
-# Cultivation: touches, follow-ups, promises and touch plans ------------------
-
-
-class TouchFactory(factory.django.DjangoModelFactory):
-    """A touch already logged. Use `touch_log` to test the touch rules."""
-
-    class Meta:
-        model = "cultivation.Touch"
-
-    contact = factory.SubFactory(ContactFactory)
-    method = "email"
-    direction = "ours"
-    by = factory.LazyAttribute(lambda touch: touch.contact.owner)
-
-
-class FollowUpFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cultivation.FollowUp"
-
-    contact = factory.SubFactory(ContactFactory)
-    owner = factory.LazyAttribute(lambda follow_up: follow_up.contact.owner)
-    priority = "referral"
-    met_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
-    next_due_at = factory.LazyAttribute(lambda f: f.met_at + datetime.timedelta(days=7))
-
-
-class PromiseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cultivation.Promise"
-
-    contact = factory.SubFactory(ContactFactory)
-    owner = factory.LazyAttribute(lambda promise: promise.contact.owner)
-    what = factory.Faker("sentence", nb_words=6)
-    due_on = factory.Faker("date_between", start_date="-10d", end_date="+20d")
-
-
-class TouchPlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cultivation.TouchPlan"
-
-    contact = factory.SubFactory(ContactFactory)
-    kind = "cultivating"
-    started_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
-
-
-class PlanItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cultivation.PlanItem"
-
-    plan = factory.SubFactory(TouchPlanFactory)
-    method = "call"
-    interval_days = 90
-    next_due_on = factory.Faker("date_between", start_date="-5d", end_date="+60d")
+__all__ = [
+    "PASSWORD",
+    "ContactFactory",
+    "FollowUpFactory",
+    "ManagerFactory",
+    "OpportunityContactFactory",
+    "OpportunityFactory",
+    "OrganisationFactory",
+    "PlanItemFactory",
+    "PromiseFactory",
+    "TouchFactory",
+    "TouchPlanFactory",
+    "UserFactory",
+]

@@ -3,12 +3,9 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 
 from convivio.errors import PermissionRefused
-from convivio.parsing import local_url
+from convivio.parsing import safe_next
 
-
-def safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    return local_url(request, target) or fallback
+__all__ = ["done", "forbidden", "refused", "safe_next"]
 
 
 def done(request, message, fallback):
