@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
-from convivio.admin_refusals import RefusalsAsMessages
+from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import History, HistoryInline, ParsedInput
 from convivio.errors import RuleViolation
+from convivio.limits import TEXT_MAX
 
 from . import services
 from .admin_privacy import PrivacyActions
@@ -17,6 +18,7 @@ from .models import (
     FollowUp,
     Gathering,
     JobRun,
+    Method,
     Organisation,
     PlanItem,
     Promise,
@@ -29,10 +31,25 @@ from .services.people import PERSON_FIELDS
 
 
 class ContactInline(ParsedInput, admin.TabularInline):
+    """The organisation's people, read-only: a person is changed on their own page,
+    where details go through `contact_update` and the owner through `contact_reassign`
+    (capacity, history)."""
+
     model = Contact
     extra = 0
+    can_delete = False
     fields = ["name", "role", "email", "phone", "owner", "has_opted_in"]
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -93,7 +110,9 @@ class InCultivationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contact)
-class ContactAdmin(ParsedInput, RefusalsAsMessages, PrivacyActions, admin.ModelAdmin):
+class ContactAdmin(
+    ParsedInput, RefusalsAsMessages, ActionsThroughServices, PrivacyActions, admin.ModelAdmin
+):
     action_form = ContactActionForm
     actions = ["reassign_owner", "export_everything", "erase_people"]
 
@@ -141,25 +160,22 @@ class ContactAdmin(ParsedInput, RefusalsAsMessages, PrivacyActions, admin.ModelA
 
     @admin.action(description="Reassign to the new owner chosen beside the action")
     def reassign_owner(self, request, queryset):
-        owner_id = request.POST.get("owner")
-        if not owner_id:
+        owner = self.action_value(request, "owner")
+        if owner is None:
             self.message_user(request, "Choose the new owner first.", messages.ERROR)
             return
-        owner = get_user_model().objects.get(pk=owner_id)
-        moved = 0
-        for contact in queryset:
-            try:
-                services.contact_reassign(contact=contact, owner=owner, by=request.user)
-            except RuleViolation as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                moved += 1
-        if moved:
-            self.message_user(request, f"{moved} contact(s) now belong to {owner}.")
+        self.apply_to_each(
+            request,
+            queryset,
+            f"now belong to {owner}",
+            lambda contact: services.contact_reassign(
+                contact=contact, owner=owner, by=request.user
+            ),
+        )
 
 
 @admin.register(Touch)
-class TouchAdmin(ParsedInput, admin.ModelAdmin):
+class TouchAdmin(ParsedInput, History, admin.ModelAdmin):
     list_display = ["at", "contact", "method", "direction", "outcome", "by"]
     list_filter = ["method", "direction", "outcome", "by"]
     list_select_related = ["contact", "by"]
@@ -167,13 +183,8 @@ class TouchAdmin(ParsedInput, admin.ModelAdmin):
     date_hierarchy = "at"
     raw_id_fields = ["contact", "introduced_to", "follow_up", "gathering"]
 
-    # Touches are history, logged through the rules (`touch_log`); managers may
-    # delete a mistaken one but not invent or rewrite one here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    # Touches are history, logged through the rules (`touch_log`): never invented,
+    # rewritten or deleted here (a deletion would undo follow-up attempts silently).
 
 
 @admin.register(Gathering)
@@ -182,8 +193,26 @@ class GatheringAdmin(ParsedInput, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
+class SnoozeActionForm(ActionForm):
+    until = forms.DateField(
+        required=False, label="snooze to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _snooze_date(model_admin, request):
+    until = model_admin.action_value(request, "until")
+    if until is None:
+        model_admin.message_user(
+            request, "Choose the date to snooze to first (a date after today).", messages.ERROR
+        )
+    return until
+
+
 @admin.register(FollowUp)
-class FollowUpAdmin(ParsedInput, admin.ModelAdmin):
+class FollowUpAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, admin.ModelAdmin):
+    """Follow-ups start and end by the rules (a card in Connecting, a touch, the daily
+    sweep): every field is read-only; the next attempt is put off by "Snooze"."""
+
     list_display = [
         "contact",
         "owner",
@@ -198,38 +227,221 @@ class FollowUpAdmin(ParsedInput, admin.ModelAdmin):
     search_fields = ["contact__name"]
     date_hierarchy = "met_at"
     raw_id_fields = ["contact"]
-    readonly_fields = ["attempt_count", "last_attempt_at", "exhausts_at", "ended_at"]
+    readonly_fields = [
+        "contact",
+        "owner",
+        "priority",
+        "met_at",
+        "status",
+        "attempt_count",
+        "last_attempt_at",
+        "next_due_at",
+        "exhausts_at",
+        "ended_at",
+    ]
+    action_form = SnoozeActionForm
+    actions = ["snooze"]
+    action_noun = "follow-up"
+
+    def has_add_permission(self, request):
+        return False  # a follow-up falls due when a person is met (a card in Connecting)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Snooze the next attempt to the date chosen beside the action")
+    def snooze(self, request, queryset):
+        until = _snooze_date(self, request)
+        if until is not None:
+            self.apply_to_each(
+                request,
+                queryset,
+                f"snoozed to {until:%-d %b %Y}",
+                lambda follow_up: services.follow_up_snooze(
+                    follow_up=follow_up, until=until, by=request.user
+                ),
+            )
+
+
+class PromiseActionForm(ActionForm):
+    method = forms.ChoiceField(
+        choices=[("", "---------"), *Method.choices], required=False, label="kept by"
+    )
+    reason = forms.CharField(required=False, label="reason", max_length=TEXT_MAX)
 
 
 @admin.register(Promise)
-class PromiseAdmin(ParsedInput, admin.ModelAdmin):
+class PromiseAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, admin.ModelAdmin):
+    """A promise is made with `promise_make` and settled by the actions "Keep" (a touch
+    is logged) and "Release" (a reason is required): never edited or deleted by hand."""
+
     list_display = ["what", "contact", "owner", "due_on", "kept_at", "released_at"]
     list_filter = ["owner", ("kept_at", admin.EmptyFieldListFilter), "due_on"]
     list_select_related = ["contact", "owner"]
     search_fields = ["what", "contact__name"]
     date_hierarchy = "due_on"
-    raw_id_fields = ["contact", "kept_touch"]
+    raw_id_fields = ["contact"]
+    fields = [
+        "contact",
+        "owner",
+        "what",
+        "due_on",
+        "made_at",
+        "made_by",
+        "kept_at",
+        "kept_touch",
+        "released_at",
+        "release_reason",
+    ]
+    action_form = PromiseActionForm
+    actions = ["keep", "release"]
+
+    def get_readonly_fields(self, request, obj=None):
+        settled = ["made_at", "made_by", "kept_at", "kept_touch", "released_at", "release_reason"]
+        if obj is None:
+            return settled
+        return self.fields  # the promise as made; settled by the actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a broken promise is released with a reason, never erased
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is editable on a promise already made
+        promise = services.promise_make(
+            contact=obj.contact,
+            owner=obj.owner,
+            what=obj.what,
+            due_on=obj.due_on,
+            by=request.user,
+        )
+        obj.pk, obj.made_at, obj.made_by = promise.pk, promise.made_at, promise.made_by
+        obj._state.adding = False
+
+    @admin.action(description="Keep the selected promises (choose how, beside the action)")
+    def keep(self, request, queryset):
+        method = self.action_value(request, "method")
+        if not method:
+            self.message_user(request, "Choose how the promise was kept first.", messages.ERROR)
+            return
+        self.apply_to_each(
+            request,
+            queryset,
+            "kept",
+            lambda promise: services.promise_keep(promise=promise, by=request.user, method=method),
+        )
+
+    @admin.action(description="Release the selected promises (give the reason)")
+    def release(self, request, queryset):
+        reason = self.action_value(request, "reason") or ""
+        self.apply_to_each(
+            request,
+            queryset,
+            "released",
+            lambda promise: services.promise_release(
+                promise=promise, by=request.user, reason=reason
+            ),
+        )
 
 
 class PlanItemInline(ParsedInput, admin.TabularInline):
+    """A plan's touches: added through `plan_item_add`; dates change only by touches
+    and by the "Snooze" action, so rows already there are read-only."""
+
     model = PlanItem
     extra = 0
+    can_delete = False
     fields = ["method", "interval_days", "next_due_on", "last_done_at", "snoozed_from"]
-    readonly_fields = ["last_done_at", "snoozed_from"]
+    readonly_fields = ["next_due_on", "last_done_at", "snoozed_from"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanActionForm(ActionForm):
+    reason = forms.CharField(required=False, label="reason", max_length=TEXT_MAX)
+    method = forms.ChoiceField(
+        choices=[("", "---------"), *Method.choices], required=False, label="touch"
+    )
+    until = SnoozeActionForm.base_fields["until"]
 
 
 @admin.register(TouchPlan)
-class TouchPlanAdmin(ParsedInput, admin.ModelAdmin):
+class TouchPlanAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, admin.ModelAdmin):
+    """A plan starts on the person's page or with a card in Cultivating (within the
+    owner's capacity); here it is ended or snoozed by actions, and gains touches
+    through `plan_item_add`. Its dates are read-only; it is never deleted."""
+
     list_display = ["contact", "kind", "owner", "started_at", "ended_at"]
     list_filter = ["kind", ("ended_at", admin.EmptyFieldListFilter), "contact__owner"]
     list_select_related = ["contact__owner"]
     search_fields = ["contact__name"]
     raw_id_fields = ["contact"]
     inlines = [PlanItemInline]
+    readonly_fields = ["contact", "kind", "started_at", "started_by", "ended_at", "end_reason"]
+    action_form = PlanActionForm
+    actions = ["end_plan", "snooze_item"]
+    action_noun = "touch plan"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field of the plan itself is read-only
+
+    def save_formset(self, request, form, formset, change):
+        for item in formset.save(commit=False):  # new rows only (PlanItemInline)
+            services.plan_item_add(
+                plan=form.instance,
+                method=item.method,
+                interval_days=item.interval_days,
+                by=request.user,
+            )
+
+    @admin.action(description="End the selected plans (give the reason)")
+    def end_plan(self, request, queryset):
+        reason = self.action_value(request, "reason") or ""
+        self.apply_to_each(
+            request,
+            queryset,
+            "ended",
+            lambda plan: services.plan_end(plan=plan, by=request.user, reason=reason),
+        )
+
+    @admin.action(description="Snooze the chosen touch of the selected plans to the date")
+    def snooze_item(self, request, queryset):
+        method = self.action_value(request, "method")
+        until = _snooze_date(self, request)
+        if until is None:
+            return
+        if not method:
+            self.message_user(request, "Choose the touch to snooze first.", messages.ERROR)
+            return
+        self.apply_to_each(
+            request,
+            queryset,
+            f"snoozed to {until:%-d %b %Y}",
+            lambda plan: services.plan_item_snooze(
+                item=_plan_item(plan, method), until=until, by=request.user
+            ),
+        )
 
     @admin.display(ordering="contact__owner")
     def owner(self, plan):
         return plan.contact.owner
+
+
+def _plan_item(plan, method):
+    item = plan.items.filter(method=method).first()
+    if item is None:
+        raise RuleViolation(f"This plan has no {Method(method).label.lower()} to snooze.")
+    return item
 
 
 @admin.register(ContactEvent)

@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 
-from convivio.admin_refusals import RefusalsAsMessages
+from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import History, HistoryInline, ParsedInput
-from convivio.errors import RuleViolation
 
 from . import admin_accounts, services  # noqa: F401 (admin_accounts registers the accounts admin)
 from .models import (
@@ -32,17 +31,40 @@ class CardActionForm(ActionForm):
     reason = forms.CharField(required=False, label="reason / note")
 
 
-class OpportunityContactInline(ParsedInput, admin.TabularInline):
-    model = OpportunityContact
+class AddOnlyInline(ParsedInput, admin.TabularInline):
+    """New rows are added through a service (`OpportunityAdmin.save_formset`); rows
+    already there are read-only and never deleted here."""
+
     extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OpportunityContactInline(AddOnlyInline):
+    """People on the card: added through `opportunity_add_contact` (a follow-up in
+    Connecting, a touch plan in Cultivating, a history row), never removed here."""
+
+    model = OpportunityContact
+    fields = ["contact", "role", "is_primary"]
     autocomplete_fields = ["contact"]
 
 
-class ConnectionIdeaInline(ParsedInput, admin.TabularInline):
+class ConnectionIdeaInline(AddOnlyInline):
+    """Ideas are added through `connection_idea_add`; how one went is marked on its own
+    page (`connection_idea_mark`)."""
+
     model = ConnectionIdea
-    extra = 0
     fields = ["kind", "description", "via", "status"]
     autocomplete_fields = ["via"]
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["status"]  # a new idea starts as an idea
 
 
 class StageChangeInline(HistoryInline):
@@ -62,6 +84,10 @@ class CardChangeInline(HistoryInline):
 
 
 class OpportunityAdminForm(forms.ModelForm):
+    # The version the manager loaded: a save over someone else's change is refused,
+    # as on the board (`opportunity_update` raises StaleVersion).
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     class Meta:
         model = Opportunity
         fields = [
@@ -78,8 +104,18 @@ class OpportunityAdminForm(forms.ModelForm):
             "lost_reason",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None and cleaned.get("loaded_version") is None:
+            raise forms.ValidationError(
+                "This form did not say which version of the card it edits: "
+                "reload the card and make the change again."
+            )
         if self.instance.pk is None:
             from .rules import creation_refusal
 
@@ -90,7 +126,7 @@ class OpportunityAdminForm(forms.ModelForm):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
+class OpportunityAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, admin.ModelAdmin):
     form = OpportunityAdminForm
     action_form = CardActionForm
     list_display = [
@@ -112,6 +148,10 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
     inlines = [OpportunityContactInline, ConnectionIdeaInline, StageChangeInline, CardChangeInline]
     actions = ["reassign_owner", "mark_lost", "move_to_stage"]
     show_facets = admin.ShowFacets.NEVER
+    action_noun = "card"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a card is never deleted: it moves to Lost, with a reason
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["version", "position", "stage_entered_at", "created_at", "updated_at"]
@@ -136,7 +176,7 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
         services.opportunity_update(
             opportunity=obj,
             by=request.user,
-            version=None,
+            version=data["loaded_version"],
             owner=data.get("owner"),
             colleagues=data["colleagues"] if "colleagues" in form.changed_data else None,
             **{name: data[name] for name in services.UPDATABLE_FIELDS if name in form.changed_data},
@@ -148,13 +188,34 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def save_formset(self, request, form, formset, change):
+        # The inlines only add rows (AddOnlyInline); each new one goes through its service.
+        card = form.instance
+        for row in formset.save(commit=False):
+            if isinstance(row, OpportunityContact):
+                services.opportunity_add_contact(
+                    opportunity=card,
+                    contact=row.contact,
+                    by=request.user,
+                    role=row.role,
+                    is_primary=row.is_primary,
+                )
+            elif isinstance(row, ConnectionIdea):
+                services.connection_idea_add(
+                    opportunity=card,
+                    by=request.user,
+                    kind=row.kind,
+                    description=row.description,
+                    via=row.via,
+                )
+
     @admin.action(description="Reassign selected cards to the new owner")
     def reassign_owner(self, request, queryset):
-        owner = self._action_value(request, "owner")
+        owner = self.action_value(request, "owner")
         if owner is None:
             self.message_user(request, "Choose the new owner first.", messages.ERROR)
             return
-        self._apply(
+        self.apply_to_each(
             request,
             queryset,
             "reassigned",
@@ -165,8 +226,8 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
 
     @admin.action(description="Mark selected cards Lost (give the reason)")
     def mark_lost(self, request, queryset):
-        reason = self._action_value(request, "reason") or ""
-        self._apply(
+        reason = self.action_value(request, "reason") or ""
+        self.apply_to_each(
             request,
             queryset,
             "marked lost",
@@ -177,12 +238,12 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
 
     @admin.action(description="Move selected cards to the chosen stage")
     def move_to_stage(self, request, queryset):
-        to_stage = self._action_value(request, "to_stage")
+        to_stage = self.action_value(request, "to_stage")
         if not to_stage:
             self.message_user(request, "Choose the stage to move to first.", messages.ERROR)
             return
-        reason = self._action_value(request, "reason") or ""
-        self._apply(
+        reason = self.action_value(request, "reason") or ""
+        self.apply_to_each(
             request,
             queryset,
             "moved",
@@ -190,22 +251,6 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
                 opportunity=card, to_stage=to_stage, by=request.user, version=None, note=reason
             ),
         )
-
-    def _action_value(self, request, name):
-        form = self.action_form(request.POST)
-        form.is_valid()
-        return form.cleaned_data.get(name)
-
-    def _apply(self, request, queryset, verb, change):
-        done = 0
-        for card in queryset:
-            try:
-                change(card)
-                done += 1
-            except RuleViolation as refusal:
-                self.message_user(request, f"“{card}”: {refusal}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} card(s) {verb}.", messages.SUCCESS)
 
 
 @admin.register(StageChange)
@@ -229,10 +274,37 @@ class CardChangeAdmin(ParsedInput, History, admin.ModelAdmin):
 
 
 @admin.register(ConnectionIdea)
-class ConnectionIdeaAdmin(ParsedInput, admin.ModelAdmin):
+class ConnectionIdeaAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
+    """Ideas are added with `connection_idea_add`; on an existing idea only how it went
+    (its status) changes, through `connection_idea_mark`."""
+
     list_display = ["description", "opportunity", "kind", "via", "status", "updated_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["opportunity", "via"]
     search_fields = ["description", "opportunity__title", "via__name"]
     autocomplete_fields = ["opportunity", "via"]
     date_hierarchy = "created_at"
+    fields = ["opportunity", "kind", "description", "via", "status", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["status", "created_by"]
+        return ["opportunity", "kind", "description", "via", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an idea that did not work is marked so, and kept as a lesson
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if "status" in form.changed_data:
+                services.connection_idea_mark(idea=obj, status=obj.status, by=request.user)
+            return
+        idea = services.connection_idea_add(
+            opportunity=obj.opportunity,
+            by=request.user,
+            kind=obj.kind,
+            description=obj.description,
+            via=obj.via,
+        )
+        obj.pk, obj.created_by, obj.created_at = idea.pk, idea.created_by, idea.created_at
+        obj._state.adding = False

@@ -169,6 +169,7 @@ def _admin_card_form(card, **fields):
         "estimated_value": "",
         "pain": card.pain,
         "gain": card.gain,
+        "loaded_version": card.version,
         **{
             f"{prefix}-{name}": 0
             for prefix in _INLINES
