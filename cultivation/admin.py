@@ -30,7 +30,7 @@ from .models import (
 from .services.people import PERSON_FIELDS
 
 
-class ContactInline(ParsedInput, admin.TabularInline):
+class ContactInline(ParsedInput, History, admin.TabularInline):
     """The organisation's people, read-only: a person is changed on their own page,
     where details go through `contact_update` and the owner through `contact_reassign`
     (capacity, history)."""
@@ -41,15 +41,6 @@ class ContactInline(ParsedInput, admin.TabularInline):
     fields = ["name", "role", "email", "phone", "owner", "has_opted_in"]
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)
