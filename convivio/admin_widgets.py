@@ -75,6 +75,8 @@ class ParsedInput:
         }
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")  # a typed "example.com" is https
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(field, "widget", None)
         picker = getattr(widget, "widget", widget)  # inside RelatedFieldWidgetWrapper
