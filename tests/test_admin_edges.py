@@ -32,6 +32,7 @@ from opportunities.models import (
 )
 from opportunities.services import opportunity_update
 from tests import factories
+from tests.admin_forms import card_form, person_form
 
 Action = ContactEvent.Action
 
@@ -68,24 +69,6 @@ def priya(owner):
 
 # The card's change form ------------------------------------------------------------
 
-_CARD_INLINES = ("links", "connection_ideas", "stage_changes", "changes")
-
-
-def _card_form(card, **fields):
-    return {
-        "title": card.title,
-        "organisation": "",
-        "owner": card.owner_id,
-        "priority": card.priority,
-        "source": card.source,
-        "estimated_value": "",
-        "pain": card.pain,
-        "gain": card.gain,
-        **{f"{prefix}-{name}": 0 for prefix in _CARD_INLINES for name in ("TOTAL_FORMS",)},
-        **{f"{prefix}-INITIAL_FORMS": 0 for prefix in _CARD_INLINES},
-        **fields,
-    }
-
 
 def _card_rows(card):
     return list(CardChange.objects.filter(opportunity=card).values_list("field", "old", "new"))
@@ -106,7 +89,7 @@ def test_a_stale_admin_save_is_refused_like_the_board_and_saves_nothing(
 
     response = manager_client.post(
         _url(Opportunity, "change", card.pk),
-        _card_form(card, title="Harbour (admin)", loaded_version=1),
+        card_form(card, title="Harbour (admin)", loaded_version=1),
         follow=True,
     )
 
@@ -118,7 +101,7 @@ def test_a_stale_admin_save_is_refused_like_the_board_and_saves_nothing(
 
 def test_an_admin_save_of_the_current_version_goes_through_and_leaves_a_row(manager_client, card):
     url = _url(Opportunity, "change", card.pk)
-    response = manager_client.post(url, _card_form(card, title="Harbour (admin)", loaded_version=1))
+    response = manager_client.post(url, card_form(card, title="Harbour (admin)", loaded_version=1))
 
     assert response.status_code == 302
     card.refresh_from_db()
@@ -126,7 +109,7 @@ def test_an_admin_save_of_the_current_version_goes_through_and_leaves_a_row(mana
     assert _card_rows(card) == [("title", "Harbour", "Harbour (admin)")]
 
     # The same form sent again is now stale: refused, nothing more written.
-    again = manager_client.post(url, _card_form(card, title="Twice", loaded_version=1), follow=True)
+    again = manager_client.post(url, card_form(card, title="Twice", loaded_version=1), follow=True)
     assert "Nothing was saved" in _page(again)
     card.refresh_from_db()
     assert card.title == "Harbour (admin)" and len(_card_rows(card)) == 1
@@ -134,7 +117,7 @@ def test_an_admin_save_of_the_current_version_goes_through_and_leaves_a_row(mana
 
 def test_an_admin_save_that_does_not_say_its_version_is_refused(manager_client, card):
     response = manager_client.post(
-        _url(Opportunity, "change", card.pk), _card_form(card, title="No version")
+        _url(Opportunity, "change", card.pk), card_form(card, title="No version")
     )
 
     assert response.status_code == 200
@@ -163,7 +146,7 @@ def test_a_person_added_to_a_connecting_card_in_the_admin_gets_a_follow_up_and_a
     url = _url(Opportunity, "change", card.pk)
 
     response = manager_client.post(
-        url, _card_form(card, loaded_version=1, **_with_person(card, priya))
+        url, card_form(card, loaded_version=1, **_with_person(card, priya))
     )
 
     assert response.status_code == 302, _page(response)[:2000]
@@ -177,7 +160,7 @@ def test_a_person_added_to_a_connecting_card_in_the_admin_gets_a_follow_up_and_a
     card.refresh_from_db()
     again = manager_client.post(
         url,
-        _card_form(card, loaded_version=card.version, **_with_person(card, priya)),
+        card_form(card, loaded_version=card.version, **_with_person(card, priya)),
         follow=True,
     )
     assert "Nothing was saved: Priya Shah is already on this card." in _page(again)
@@ -193,7 +176,7 @@ def test_people_already_on_a_card_are_read_only_in_the_admin(manager_client, car
     page = _page(manager_client.get(_url(Opportunity, "change", card.pk)))
     assert 'name="links-0-contact"' not in page and 'name="links-0-DELETE"' not in page
 
-    fields = _card_form(card, loaded_version=1)
+    fields = card_form(card, loaded_version=1)
     fields.update(
         {
             "links-TOTAL_FORMS": 1,
@@ -215,7 +198,7 @@ def test_people_already_on_a_card_are_read_only_in_the_admin(manager_client, car
 def test_an_idea_added_through_the_card_inline_goes_through_the_service(
     manager, manager_client, card
 ):
-    fields = _card_form(card, loaded_version=1)
+    fields = card_form(card, loaded_version=1)
     fields.update(
         {
             "connection_ideas-TOTAL_FORMS": 1,
@@ -286,25 +269,6 @@ def test_the_organisation_inline_cannot_change_a_person_or_their_owner(
     assert priya.name == "Priya Shah" and _events(priya, Action.REASSIGNED) == []
 
 
-def _person_form(person, **fields):
-    return {
-        "name": person.name,
-        "organisation": "",
-        "role": person.role,
-        "email": person.email,
-        "phone": person.phone,
-        "has_opted_in": "on" if person.has_opted_in else "",
-        "how_we_know_them": person.how_we_know_them,
-        "what_makes_them_tick": person.what_makes_them_tick,
-        "owner": person.owner_id or "",
-        "touches-TOTAL_FORMS": 0,
-        "touches-INITIAL_FORMS": 0,
-        "events-TOTAL_FORMS": 0,
-        "events-INITIAL_FORMS": 0,
-        **fields,
-    }
-
-
 def test_an_owner_change_in_the_admin_meets_the_capacity_rule(
     settings, owner, teammate, manager_client, priya
 ):
@@ -313,14 +277,14 @@ def test_an_owner_change_in_the_admin_meets_the_capacity_rule(
     touch_plan_start(contact=factories.ContactFactory(owner=teammate), by=teammate)
     url = _url(Contact, "change", priya.pk)
 
-    refused = manager_client.post(url, _person_form(priya, owner=teammate.pk), follow=True)
+    refused = manager_client.post(url, person_form(priya, owner=teammate.pk), follow=True)
 
     assert "Nothing was saved: Priya Shah cannot move" in _page(refused)
     priya.refresh_from_db()
     assert priya.owner == owner and _events(priya, Action.REASSIGNED) == []
 
     settings.CONVIVIO = {**settings.CONVIVIO, "CAPACITY_MAX": 2}
-    accepted = manager_client.post(url, _person_form(priya, owner=teammate.pk))
+    accepted = manager_client.post(url, person_form(priya, owner=teammate.pk))
 
     assert accepted.status_code == 302
     priya.refresh_from_db()

@@ -21,6 +21,7 @@ from opportunities import groups
 from opportunities.models import Opportunity, Stage
 from opportunities.services import opportunity_move, opportunity_reassign, opportunity_update
 from tests import factories
+from tests.admin_forms import card_form, person_form
 
 pytestmark = pytest.mark.django_db
 
@@ -160,26 +161,7 @@ def test_reassignment_through_the_admin_action_leaves_a_row(owner, teammate, man
 
 
 def _admin_card_form(card, **fields):
-    return {
-        "title": card.title,
-        "organisation": "",
-        "owner": card.owner_id,
-        "priority": card.priority,
-        "source": card.source,
-        "estimated_value": "",
-        "pain": card.pain,
-        "gain": card.gain,
-        "loaded_version": card.version,
-        **{
-            f"{prefix}-{name}": 0
-            for prefix in _INLINES
-            for name in ("TOTAL_FORMS", "INITIAL_FORMS")
-        },
-        **fields,
-    }
-
-
-_INLINES = ("links", "connection_ideas", "stage_changes", "changes")
+    return card_form(card, **{"loaded_version": card.version, **fields})
 
 
 def test_a_card_edited_in_the_admin_leaves_rows_and_keeps_its_stage(
@@ -300,32 +282,13 @@ def test_a_person_edit_the_model_refuses_is_a_rule_and_saves_nothing(owner, priy
     assert priya.email == "priya@example.org" and _person_rows(priya) == []
 
 
-def _admin_person_form(person, **fields):
-    return {
-        "name": person.name,
-        "organisation": person.organisation_id or "",
-        "role": person.role,
-        "email": person.email,
-        "phone": person.phone,
-        "has_opted_in": "on" if person.has_opted_in else "",
-        "how_we_know_them": person.how_we_know_them,
-        "what_makes_them_tick": person.what_makes_them_tick,
-        "owner": person.owner_id or "",
-        "touches-TOTAL_FORMS": 0,
-        "touches-INITIAL_FORMS": 0,
-        "events-TOTAL_FORMS": 0,
-        "events-INITIAL_FORMS": 0,
-        **fields,
-    }
-
-
 def test_a_person_edited_in_the_admin_leaves_a_row_for_details_and_one_for_the_owner(
     owner, teammate, manager_client, priya
 ):
     url = reverse("admin:cultivation_contact_change", args=[priya.pk])
 
     response = manager_client.post(
-        url, _admin_person_form(priya, role="Managing partner", owner=teammate.pk)
+        url, person_form(priya, role="Managing partner", owner=teammate.pk)
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
