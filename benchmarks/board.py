@@ -58,9 +58,12 @@ def _cards_in(stage, count):
     return list(Opportunity.objects.filter(stage=stage).order_by("?")[:count])
 
 
-def measure(size, repeat, user):
+def measure(size, repeat, user, mover):
+    """The board as `user` sees it; moves by `mover`, a manager, who may move any card."""
     client = Client(**HOST)
     client.force_login(user)
+    moving = Client(**HOST)
+    moving.force_login(mover)
     client.get("/")  # warm templates and caches
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/")
@@ -72,7 +75,9 @@ def measure(size, repeat, user):
     service = []
     for card in _cards_in(Stage.RESEARCH, repeat):
         started = time.perf_counter()
-        opportunity_move(opportunity=card, to_stage=Stage.CONNECTING, by=user, version=card.version)
+        opportunity_move(
+            opportunity=card, to_stage=Stage.CONNECTING, by=mover, version=card.version
+        )
         service.append(time.perf_counter() - started)
 
     endpoint = []
@@ -80,7 +85,7 @@ def measure(size, repeat, user):
         url = reverse("opportunities:card-move", args=[card.pk])
         data = {"to_stage": Stage.RESEARCH, "version": card.version}
         started = time.perf_counter()
-        answer = client.post(url, data, headers=FRAGMENT)
+        answer = moving.post(url, data, headers=FRAGMENT)
         endpoint.append(time.perf_counter() - started)
         assert answer.status_code == 200, answer.content[:200]
     return {
@@ -100,6 +105,7 @@ def _grow(by):
 def run(sizes, repeat):
     _grow(sizes[0])
     user = get_user_model().objects.get(username="alice")
+    mover = get_user_model().objects.get(username="maria")
     vendor = connection.vendor
     print(f"\nBoard benchmark on {vendor} (median of {repeat}, milliseconds)\n")
     print("| database | cards | board | board queries | move (service) | move (endpoint) |")
@@ -109,7 +115,7 @@ def run(sizes, repeat):
         if size > seeded:
             _grow(size - seeded)
             seeded = size
-        row = measure(size, repeat, user)
+        row = measure(size, repeat, user, mover)
         print(
             f"| {vendor} | {row['cards']:,} | {row['board_ms']:.0f} | {row['board_queries']} "
             f"| {row['move_ms']:.1f} | {row['move_endpoint_ms']:.0f} |",
