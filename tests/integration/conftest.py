@@ -187,12 +187,19 @@ def unacked(redis_url, queue):
 
 
 def settled(workers, redis_url, queue):
-    """Nothing of `queue` waits in Redis or in a worker's hands, and every task taken ended."""
+    """Nothing of `queue` waits in Redis or in a worker's hands (tasks are acknowledged
+    late, so an empty "unacked" hash means every task taken has ended), twice in a row
+    so a task between the queue and the hash is not missed. Read from Redis, not from the
+    workers' logs, whose lines two processes can interleave."""
     import redis
 
-    if redis.Redis.from_url(redis_url).llen(queue) or unacked(redis_url, queue):
+    def idle():
+        return not (redis.Redis.from_url(redis_url).llen(queue) or unacked(redis_url, queue))
+
+    if not idle():
         return False
-    return received(workers) == succeeded(workers)
+    time.sleep(0.5)
+    return idle()
 
 
 @pytest.fixture
