@@ -125,8 +125,10 @@ class ContactAdmin(
     list_select_related = ["organisation", "owner"]
     search_fields = ["name", "email", "role", "organisation__name"]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["organisation", "owner", "knows"]
-    readonly_fields = ["asked_to_stop_at"]
+    autocomplete_fields = ["organisation", "owner", "referred_by", "referred_by_colleague"]
+    # Consent is given and withdrawn through its service, with how, in the history.
+    readonly_fields = ["has_opted_in", "opted_in_at", "opt_in_how", "asked_to_stop_at"]
+    exclude = ["knows"]
     inlines = [TouchInline, ContactEventInline]
 
     def save_model(self, request, obj, form, change):
@@ -137,7 +139,6 @@ class ContactAdmin(
         services.contact_update(
             contact=obj,
             by=request.user,
-            knows=data["knows"] if "knows" in changed else None,
             **{name: data[name] for name in PERSON_FIELDS if name in changed},
         )
         if "owner" in changed:
@@ -145,7 +146,7 @@ class ContactAdmin(
 
     def save_related(self, request, form, formsets, change):
         if not change:
-            form.save_m2m()  # a changed person's `knows` went through `contact_update`
+            form.save_m2m()
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 

@@ -10,6 +10,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from . import policy
 from .models import Contact, FollowUp, Organisation, PlanItem, Promise, Touch, TouchPlan
@@ -73,6 +74,10 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@example.org")
     phone = factory.Faker("phone_number", locale="en_GB")
     has_opted_in = factory.Faker("boolean", chance_of_getting_true=60)
+    opted_in_at = factory.LazyAttribute(lambda c: timezone.now() if c.has_opted_in else None)
+    opt_in_how = factory.LazyAttribute(
+        lambda c: "signed up on the website" if c.has_opted_in else ""
+    )
     how_we_know_them = factory.Faker("sentence", nb_words=8)
     what_makes_them_tick = factory.Faker("sentence", nb_words=10)
     owner = factory.SubFactory(UserFactory)

@@ -71,7 +71,8 @@ def build_demo_firm(*, rng, now):
         for i in range(120)
     ]
     for contact in contacts:
-        contact.knows.add(*rng.sample(contacts, 2))
+        others = [other for other in contacts if other != contact]
+        contact.knows.add(*rng.sample(others, 2))
     for index, stage in enumerate(STAGE_MIX):
         _demo_card(index, stage, staff, organisations, contacts, rng=rng, now=now)
     build_cultivation_demo(rng=rng, now=now)
@@ -124,6 +125,7 @@ def build_scale(count, *, rng, now):
                 organisation=organisations[i % len(organisations)],
                 email=f"person{batch}-{i}@example.org",
                 has_opted_in=i % 2 == 0,
+                opted_in_at=now if i % 2 == 0 else None,
                 owner=staff[i % len(staff)],
             )
             for i in range(3 * count)

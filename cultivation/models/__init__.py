@@ -5,7 +5,7 @@ The board's app builds on these models; nothing here imports from it (cultivatio
 
 from .follow_ups import MAX_ATTEMPTS, FollowUp
 from .jobs import JobRun, Reminder, WeeklyDigest
-from .people import Contact, Organisation
+from .people import Acquaintance, Contact, Organisation
 from .plans import PlanItem, TouchPlan
 from .priority import Priority
 from .privacy import ErasedIdentity
@@ -22,6 +22,7 @@ from .touches import (
 )
 
 __all__ = [
+    "Acquaintance",
     "CONVERSATION_METHODS",
     "MAX_ATTEMPTS",
     "OPT_IN_METHODS",

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
@@ -60,6 +61,9 @@ def _apply(person, changes):
     names = [entry["field"] for entry in entries]
     for name in names:
         setattr(person, name, changes[name])
+    if "has_opted_in" in names:  # consent is kept with its date
+        person.opted_in_at = timezone.now() if person.has_opted_in else None
+        names.append("opted_in_at")
     try:
         person.full_clean(exclude=[f.name for f in Contact._meta.fields if f.name not in names])
     except ValidationError as error:

@@ -313,6 +313,12 @@ def _blank_person(contact, now):
             "name": f"Erased person #{contact.pk}",
             "organisation": None,
             "has_opted_in": False,
+            "opted_in_at": None,
+            # Matching keys are personal data too: an erased person matches nobody.
+            "name_key": "",
+            "linkedin_key": "",
+            "referred_by": None,
+            "referred_by_colleague": None,
             # Every "never contact them again" rule already reads this field.
             "asked_to_stop_at": contact.asked_to_stop_at or now,
             "erased_at": now,
