@@ -131,6 +131,13 @@ class ContactEvent(models.Model):
         ASKED_TO_STOP = "asked_to_stop", "Asked to stop"
         REASSIGNED = "reassigned", "Owner changed"
         UPDATED = "updated", "Details changed"
+        CREATED = "created", "Added"
+        OPTED_IN = "opted_in", "Opted in to email"
+        OPTED_OUT = "opted_out", "Withdrew email consent"
+        STOP_REVERSED = "stop_reversed", "'Asked to stop' reversed"
+        KNOWS_ADDED = "knows_added", "Knows link added"
+        KNOWS_REMOVED = "knows_removed", "Knows link removed"
+        MERGED = "merged", "Merged with a duplicate"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action)
