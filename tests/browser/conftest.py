@@ -5,11 +5,16 @@ a missing browser is a failure, never a skip.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
+SIGN_IN = "/accounts/login/"
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,15 +61,34 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def login():
-    """Sign `user` in through the real sign-in form."""
+def login(live_server):
+    """Sign `user` in by posting the real sign-in form as the browser would (its CSRF token,
+    the session cookie kept in the page's context), then open the page it sends them to.
 
-    def sign_in(page, user, password="convivio-demo"):
-        page.goto("/accounts/login/")
+    The form is not drawn: that costs a page load a test, and the sign-in page itself is
+    drawn and watched in the CSP tests (`login_in_browser`)."""
+
+    def sign_in(page, user, password=PASSWORD):
+        url = f"{live_server.url}{SIGN_IN}"
+        token = CSRF_FIELD.search(page.request.get(url).text()).group(1)
+        fields = {"csrfmiddlewaretoken": token, "username": user.username, "password": password}
+        response = page.request.post(url, form=fields, max_redirects=0)
+        assert response.status == 302, f"{user.username} was not signed in ({response.status})"
+        page.goto(response.headers["location"])
+
+    return sign_in
+
+
+@pytest.fixture
+def login_in_browser():
+    """Sign `user` in by typing into the sign-in page, drawn in the browser."""
+
+    def sign_in(page, user, password=PASSWORD):
+        page.goto(SIGN_IN)
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        page.wait_for_url(lambda url: SIGN_IN not in url)
 
     return sign_in
 
