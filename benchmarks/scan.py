@@ -4,8 +4,10 @@
 
 Creates a database of its own (Django's test database: `var/benchmark.sqlite3`,
 or `<name>_benchmark` on PostgreSQL via DATABASE_URL), seeds it with bulk
-inserts (contacts, each with a touch plan and touches; some follow-ups and
-promises), times the jobs, prints a table, and drops the database again.
+inserts (contacts, each with a touch plan and touches; some follow-ups, a third
+of them past their third attempt, and promises), times the jobs (the scan
+stamps exhausted follow-ups; the email reads My week live), prints a table,
+and drops the database again.
 "Python" is the wall time minus the time spent inside database calls and
 commits (on SQLite, rows fetched after a query count as Python: an upper bound).
 """
@@ -36,7 +38,6 @@ from cultivation.models import (  # noqa: E402
     FollowUp,
     PlanItem,
     Promise,
-    Reminder,
     Touch,
     TouchPlan,
     WeeklyDigest,
@@ -123,15 +124,7 @@ def seed(*, contacts, staff, now, rng):
         batch_size=BATCH,
     )
     FollowUp.objects.bulk_create(
-        (
-            FollowUp(
-                contact=person,
-                owner=person.owner,
-                met_at=now - timedelta(days=10),
-                next_due_at=now + timedelta(hours=rng.randint(-72, 14 * 24)),
-            )
-            for person in people[::10]
-        ),
+        (_follow_up(n, person, now=now, rng=rng) for n, person in enumerate(people[::10])),
         batch_size=BATCH,
     )
     Promise.objects.bulk_create(
@@ -149,6 +142,23 @@ def seed(*, contacts, staff, now, rng):
     return {"plan items": len(items), "touches": 2 * contacts}
 
 
+def _follow_up(n, person, *, now, rng):
+    """Two in three wait for their next attempt; one in three had its third attempt, and
+    the week of waiting for an answer ends between three days ago and 90 days on."""
+    follow_up = FollowUp(contact=person, owner=person.owner, met_at=now - timedelta(days=10))
+    if n % 3:
+        follow_up.next_due_at = now + timedelta(hours=rng.randint(-72, 14 * 24))
+    else:
+        follow_up.attempt_count = 3
+        follow_up.exhausts_at = now + timedelta(hours=rng.randint(-72, 90 * 24))
+    return follow_up
+
+
+def _scan(results, label, when):
+    with measured(results) as meter:
+        meter.label, meter.rows = label, jobs.due_scan(now=when).exhausted
+
+
 def run(contacts, staff):
     rng = random.Random(7)
     now = timezone.now()
@@ -164,27 +174,18 @@ def run(contacts, staff):
         f"on {connection.vendor}."
     )
 
-    steps = [
-        ("scan, first run (backlog)", now),
-        ("scan, same day again", now + timedelta(minutes=5)),
-        ("scan, next day", now + timedelta(days=1)),
-        ("scan, 90 days later (all due)", now + timedelta(days=90)),
-    ]
-    for label, when in steps:
-        before = Reminder.objects.count()
-        with measured(results) as meter:
-            jobs.due_scan(now=when)
-        meter.label, meter.rows = label, Reminder.objects.count() - before
-
+    _scan(results, "scan, first run (backlog)", now)
+    _scan(results, "scan, same day again", now + timedelta(minutes=5))
+    _scan(results, "scan, next day", now + timedelta(days=1))
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    Reminder.objects.all().delete()
     with measured(results) as meter:
         sent = jobs.weekly_digest_send(now=now + timedelta(days=1))
     meter.label, meter.rows = f"weekly email, {staff} staff", len(sent.sent)
     items = WeeklyDigest.objects.aggregate(average=Avg("item_count"))["average"] or 0
+    _scan(results, "scan, 90 days later (all the rest at once)", now + timedelta(days=90))
 
     print()
-    print("| step | reminders / emails | time | queries | of which Python |")
+    print("| step | follow-ups stamped / emails | time | queries | of which Python |")
     print("|---|---:|---:|---:|---:|")
     for m in results:
         python = m.seconds - m.db_seconds

@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "convivio.context_processors.limits",
+                "convivio.context_processors.roles",
             ],
         },
     },

@@ -11,6 +11,9 @@ from convivio.errors import RuleViolation
 from convivio.limits import TEXT_MAX
 
 from . import services
+from .admin_acquaintances import AcquaintancesThroughServices
+from .admin_merge import MergeActions
+from .admin_people import PeopleActions
 from .admin_privacy import PrivacyActions
 from .models import (
     Contact,
@@ -22,7 +25,6 @@ from .models import (
     Organisation,
     PlanItem,
     Promise,
-    Reminder,
     Touch,
     TouchPlan,
     WeeklyDigest,
@@ -92,17 +94,23 @@ class InCultivationFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        live = {"touch_plan__isnull": False, "touch_plan__ended_at__isnull": True}
         if self.value() == "yes":
-            return queryset.filter(**live)
+            return queryset.in_cultivation()
         if self.value() == "no":
-            return queryset.exclude(**live)
+            return queryset.not_in_cultivation()
         return queryset
 
 
 @admin.register(Contact)
 class ContactAdmin(
-    ParsedInput, RefusalsAsMessages, ActionsThroughServices, PrivacyActions, admin.ModelAdmin
+    ParsedInput,
+    RefusalsAsMessages,
+    ActionsThroughServices,
+    PrivacyActions,
+    AcquaintancesThroughServices,
+    PeopleActions,
+    MergeActions,
+    admin.ModelAdmin,
 ):
     action_form = ContactActionForm
     actions = ["reassign_owner", "export_everything", "erase_people"]
@@ -180,8 +188,12 @@ class TouchAdmin(ParsedInput, History, admin.ModelAdmin):
 
 
 @admin.register(Gathering)
-class GatheringAdmin(ParsedInput, admin.ModelAdmin):
+class GatheringAdmin(ParsedInput, History, admin.ModelAdmin):
+    """A lunch or coffee is logged on its page (`gathering_log`), which gives each person
+    a touch; here it is read-only, like the touches it holds."""
+
     list_display = ["at", "by", "note"]
+    list_select_related = ["by"]
     date_hierarchy = "at"
 
 
@@ -447,17 +459,11 @@ class ContactEventAdmin(ParsedInput, History, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
-@admin.register(Reminder)
-class ReminderAdmin(ParsedInput, admin.ModelAdmin):
-    list_display = ["kind", "due_on", "owner", "contact", "created_at", "closed_at"]
-    list_filter = ["kind", "owner", "closed_at"]
-    list_select_related = ["owner", "contact"]
-    search_fields = ["contact__name"]
-    date_hierarchy = "due_on"
-
-
 @admin.register(WeeklyDigest)
-class WeeklyDigestAdmin(ParsedInput, admin.ModelAdmin):
+class WeeklyDigestAdmin(ParsedInput, History, admin.ModelAdmin):
+    """The weekly email's bookkeeping, written by the job: read-only. An email claimed
+    and never sent is resent with `send_weekly_digest --user NAME --resend`."""
+
     list_display = ["user", "week_start", "claimed_at", "sent_at", "item_count"]
     # "Sent at: No date" finds emails claimed but never sent (docs/jobs.md).
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "week_start"]
@@ -466,9 +472,7 @@ class WeeklyDigestAdmin(ParsedInput, admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ParsedInput, admin.ModelAdmin):
-    list_display = ["name", "last_started_at", "last_success_at", "last_error"]
-    readonly_fields = ["name", "last_started_at", "last_success_at", "last_error"]
+class JobRunAdmin(ParsedInput, History, admin.ModelAdmin):
+    """Heartbeats, written by their jobs, never by hand: read-only."""
 
-    def has_add_permission(self, request):
-        return False  # a heartbeat is written by its job, never by hand
+    list_display = ["name", "last_started_at", "last_success_at", "last_error"]

@@ -6,7 +6,7 @@ Built through the services, so the demo obeys the same rules as real use.
 from datetime import timedelta
 
 from . import seams
-from .models import Contact, PlanItem, TouchPlan
+from .models import Contact, FollowUp, PlanItem, TouchPlan
 from .services import (
     follow_up_start,
     plan_item_add,
@@ -35,9 +35,9 @@ def build_cultivation_demo(*, rng, now):
     for index, (contact, priority) in enumerate(seams.people_on_cards(stage="connecting")):
         _connecting(index, contact, priority, rng=rng, now=now)
     people = list(
-        Contact.objects.exclude(owner=None)
-        .filter(asked_to_stop_at=None)
-        .exclude(follow_ups__status__in=["open", "exhausted"])
+        Contact.objects.in_touch()
+        .exclude(owner=None)
+        .exclude(follow_ups__in=FollowUp.objects.live())
         .order_by("pk")[:40]
     )
     for index, contact in enumerate(rng.sample(people, 12)):

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from convivio.limits import SEARCH_MAX, TEXT_MAX
-from convivio.parsing import DateInWindowField, IdField, IdsChoiceField
+from convivio.parsing import DateInWindowField, IdField
 
-from .models import Contact, Direction, Method, Outcome, TouchPlan
+from .models import Direction, Method, Outcome, TouchPlan
+from .pickers import ContactPickerField, ContactsPickerField
 from .policy import full_name
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,12 +37,8 @@ class PastDateField(DateInWindowField):
             )
 
 
-def _contacts():
-    return Contact.objects.select_related("organisation").order_by("name")
-
-
 class TouchForm(forms.Form):
-    contact = forms.ModelChoiceField(queryset=_contacts())
+    contact = ContactPickerField()
     method = forms.ChoiceField(choices=Method.choices, initial=Method.EMAIL)
     direction = forms.ChoiceField(
         choices=Direction.choices, initial=Direction.OURS, widget=forms.RadioSelect
@@ -61,10 +58,8 @@ class TouchForm(forms.Form):
 
 
 class GatheringForm(forms.Form):
-    contacts = IdsChoiceField(
-        queryset=_contacts(),
-        help_text="Two or three people at the lunch or coffee.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+    contacts = ContactsPickerField(
+        label="People", help_text="Two or three people at the lunch or coffee."
     )
     on = PastDateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
@@ -73,8 +68,8 @@ class GatheringForm(forms.Form):
 
 
 class IntroductionForm(forms.Form):
-    contact = forms.ModelChoiceField(queryset=_contacts(), label="Our contact")
-    expert = forms.ModelChoiceField(queryset=_contacts(), label="Introduced to (the expert)")
+    contact = ContactPickerField(label="Our contact")
+    expert = ContactPickerField(label="Introduced to (the expert)")
     on = PastDateField(label="Date", initial=timezone.localdate)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
@@ -88,7 +83,7 @@ def _users():
 class PromiseForm(forms.Form):
     """A promise to a person; `subject` (seams.promise_subject) lets it be about a card."""
 
-    contact = forms.ModelChoiceField(queryset=_contacts())
+    contact = ContactPickerField()
     what = forms.CharField(max_length=300, label="What we promised")
     due_on = DateInWindowField(widget=DATE_INPUT, label="Due by")
     owner = forms.ModelChoiceField(queryset=_users())

@@ -6,7 +6,9 @@ themselves. Keeping or releasing a promise, starting, changing, ending or
 snoozing a touch plan, snoozing a follow-up, editing a person's details and
 handing them to someone else belong to the person's owner or a manager; a
 promise may also be settled by its own owner. A person nobody owns is
-everyone's to look after: anyone signed in may act for them.
+everyone's to look after: anyone signed in may act for them. Anyone signed in
+may add a person they will own (or nobody owns) and add or edit an
+organisation; reversing "asked us to stop" is a manager's alone.
 
 The services call these checks (`require`), so no edge can bypass them.
 Consequences that are nobody's choice (a follow-up starting or closing as a
@@ -41,6 +43,19 @@ def can_change_person(user, contact):
     return contact.owner_id in (None, user.pk) or is_manager(user)
 
 
+def can_add_person(user, owner):
+    """Anyone signed in may add a person they will own, or one nobody owns; a person
+    for someone else to keep is a manager's to add."""
+    if not is_signed_in(user):
+        return False
+    return owner is None or owner.pk == user.pk or is_manager(user)
+
+
+def can_reverse_stop(user):
+    """Only a manager may undo a mistaken "asked us to stop": it is final otherwise."""
+    return is_manager(user)
+
+
 def can_settle_promise(user, promise):
     """Keeping or releasing a promise: its owner, the person's owner, or a manager."""
     if not is_signed_in(user):
@@ -54,6 +69,18 @@ def promises_settleable_by(user, contact, promises):
     if can_change_person(user, contact):
         return list(promises)
     return [promise for promise in promises if promise.owner_id == user.pk]
+
+
+def people_changeable_by(user, people):
+    """Of `people`, those `user` may change: the same rule as `can_change_person`, in at
+    most one query for a whole page."""
+    if not is_signed_in(user):
+        return []
+    people = list(people)
+    theirs = [person for person in people if person.owner_id in (None, user.pk)]
+    if len(theirs) == len(people) or not is_manager(user):
+        return theirs
+    return people
 
 
 def can_make_promise(user, contact, owner):
@@ -78,6 +105,24 @@ def promise_refusal(promise, doing):
     if contact.owner_id not in (None, promise.owner_id):
         who += f" {full_name(contact.owner)}, {contact.name}'s owner,"
     return f"Only {who} or a manager can {doing} “{promise.what}”."
+
+
+def can_merge(user, survivor, duplicate):
+    """Merging two records of one person: whoever may change both (their owner, anyone
+    for a record nobody owns), or a manager; records with two owners, a manager alone."""
+    return can_change_person(user, survivor) and can_change_person(user, duplicate)
+
+
+def merge_refusal(survivor, duplicate):
+    """The sentence for a refused merge: who may merge these two records."""
+    doing = f"merge {duplicate.name} into {survivor.name}"
+    owners = {person.owner_id: person.owner for person in (survivor, duplicate) if person.owner_id}
+    if not owners:
+        return f"Sign in to {doing}."
+    if len(owners) == 1:
+        return f"Only {full_name(*owners.values())}, who owns them, or a manager can {doing}."
+    names = " and ".join(sorted(full_name(owner) for owner in owners.values()))
+    return f"They have two owners ({names}): only a manager can {doing}."
 
 
 def require(allowed, sentence):

@@ -7,6 +7,10 @@ page here needs a card fact, that app provides it from its `AppConfig.ready()`:
     seams.provide_cards_of(fn)          # fn(contact) -> the cards the person is on
     seams.provide_people_on_cards(fn)   # fn(stage=...) -> [(primary person, card priority)]
     seams.provide_promise_subject(PromiseSubject(...))   # a promise made about a card
+    seams.provide_cards_at(fn)          # fn(organisation) -> the cards for an organisation
+    seams.provide_open_cards_of(fn)     # fn(contact) -> the open cards the person is on
+    seams.provide_lose_card(fn)         # fn(card, by=, reason=) moves a card to Lost
+    seams.provide_merge_rule(MergeRule(...))  # how its rows about a person follow a merge
 
 Asking for a fact nobody provides raises `SeamNotConnected`, which says what is
 missing, instead of quietly answering nothing. The right of access and the
@@ -90,3 +94,67 @@ def promise_subject():
 def promise_made_about(*, promise, subject):
     """Record, through the layer above, that `promise` was made about `subject`."""
     _provided("promise_subject").link(promise=promise, subject=subject)
+
+
+def provide_cards_at(provider):
+    """`provider(organisation)` returns the cards for an organisation, open ones first."""
+    _provide("cards_at", provider)
+
+
+def cards_at(organisation):
+    """The cards for an organisation, for its page."""
+    return list(_provided("cards_at")(organisation))
+
+
+def provide_open_cards_of(provider):
+    """`provider(contact)` returns the cards not yet won or lost that a person is on."""
+    _provide("open_cards_of", provider)
+
+
+def open_cards_of(contact):
+    """The open cards a person is on: what "asked us to stop" offers to close."""
+    return list(_provided("open_cards_of")(contact))
+
+
+def provide_lose_card(provider):
+    """`provider(card, by=..., reason=...)` moves a card to Lost by the layer above's rules,
+    raising `RuleViolation` (or `PermissionRefused`) with a sentence when it may not."""
+    _provide("lose_card", provider)
+
+
+def lose_card(card, *, by, reason):
+    """Move `card` to Lost with `reason`, through the layer above's own service."""
+    _provided("lose_card")(card, by=by, reason=reason)
+
+
+@dataclass(frozen=True)
+class MergeRule:
+    """How the rows of one column that points at a person follow a merge (services/merge.py).
+
+    `model` and `field` name the column; `label` is how the merge's confirmation counts
+    its rows ("cards they are on"; None: not counted, another rule covers it). With no
+    `move`, every row simply moves to the survivor. Where rows could clash (the
+    survivor has one already), `move(survivor=..., duplicate=..., by=...)` settles
+    the clash by a stated rule, moves the rows itself, inside the merge's
+    transaction, and returns what it decided as sentences; `foresee(survivor=...,
+    duplicate=...)` says the same beforehand, for the confirmation page.
+    """
+
+    model: type
+    field: str
+    label: str | None
+    move: Callable | None = None
+    foresee: Callable | None = None
+
+
+_merge_rules = {}
+
+
+def provide_merge_rule(rule):
+    """Register how a layer's column pointing at a person follows a merge."""
+    _merge_rules[(rule.model, rule.field)] = rule
+
+
+def merge_rules():
+    """The registered `MergeRule`s by (model, field). A column with none simply moves."""
+    return dict(_merge_rules)

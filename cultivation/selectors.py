@@ -1,15 +1,10 @@
-"""Reads that pages, the weekly email and the daily scan share.
+"""Reads that pages and the weekly email share.
 
 My week (`my_week` and one function per list: `follow_ups_due`, `touches_due`,
 `promises_due`, `decisions_awaiting`) returns `DueItem`s; the weekly email
-uses exactly these. Each list costs one query, whatever its length.
-
-For the daily due scan, `scan_follow_ups_due(day)`, `scan_touches_due(day)`,
-`scan_promises_due(day)` and `scan_decisions_awaiting(now)` return querysets
-of FollowUp, PlanItem, Promise and FollowUp rows due on or before `day`, each
-annotated with `reminder_owner_id`, `reminder_contact_id` and
-`reminder_due_on`, ready for a set-based insert of Reminder rows, e.g.
-`.values_list("pk", "reminder_owner_id", "reminder_contact_id", "reminder_due_on")`.
+uses exactly these, live: there is no stored copy of what is due. Each list
+costs one query, whatever its length. What counts as open, live, due or
+exhausted is spelled once, in the models' querysets (`Promise.objects.open()`).
 
 `badges_for_contacts(contact_ids, now=...)` gives the board card its badges in
 three queries for any number of cards.
@@ -20,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import TruncDate
+from django.contrib.humanize.templatetags.humanize import apnumber
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +26,7 @@ from .models.follow_ups import MAX_ATTEMPTS
 
 @dataclass(frozen=True)
 class DueItem:
-    """One thing due for a person. `kind` matches `Reminder.Kind` values."""
+    """One thing due for a person: `kind` is "follow_up", "touch", "promise" or "decision"."""
 
     kind: str
     contact: object
@@ -89,48 +84,11 @@ def touch_form_url(contact_id, **params):
     return f"{reverse('cultivation:touch-new')}?{query}"
 
 
-def _live_follow_ups():
-    return FollowUp.objects.filter(
-        status__in=FollowUp.LIVE, contact__asked_to_stop_at=None, contact__erased_at=None
-    )
-
-
-def _exhausted_q(now):
-    return Q(status=FollowUp.Status.EXHAUSTED) | Q(
-        status=FollowUp.Status.OPEN, exhausts_at__lte=now
-    )
-
-
-def _follow_ups_due_qs(until):
-    return _live_follow_ups().filter(
-        status=FollowUp.Status.OPEN,
-        next_due_at__lt=start_of_day(until + timedelta(days=1)),
-    )
-
-
-def _touches_due_qs(until):
-    return PlanItem.objects.filter(
-        plan__ended_at=None,
-        plan__contact__asked_to_stop_at=None,
-        plan__contact__erased_at=None,
-        next_due_on__lte=until,
-    )
-
-
-def _promises_due_qs(until):
-    return Promise.objects.filter(
-        kept_at=None,
-        released_at=None,
-        due_on__lte=until,
-        contact__asked_to_stop_at=None,
-        contact__erased_at=None,
-    )
-
-
 def follow_ups_due(user, *, until, now):
     """Follow-up attempts `user` owes, overdue or due on or before the date `until`."""
     rows = (
-        _follow_ups_due_qs(until)
+        FollowUp.objects.of_people_in_touch()
+        .due_before(start_of_day(until + timedelta(days=1)))
         .filter(owner=user)
         .select_related("contact")
         .order_by("next_due_at", "pk")
@@ -153,7 +111,8 @@ def touches_due(user, *, until, now):
     """Planned touches (touch-base calls first among equals) due on or before `until`."""
     today = timezone.localdate(now)
     rows = (
-        _touches_due_qs(until)
+        PlanItem.objects.of_people_in_touch()
+        .due_by(until)
         .filter(plan__contact__owner=user)
         .select_related("plan__contact")
         .order_by("next_due_on", "pk")
@@ -175,7 +134,12 @@ def touches_due(user, *, until, now):
 def promises_due(user, *, until, now):
     """Open promises `user` owns, due on or before `until`."""
     today = timezone.localdate(now)
-    rows = _promises_due_qs(until).filter(owner=user).select_related("contact")
+    rows = (
+        Promise.objects.of_people_in_touch()
+        .due_by(until)
+        .filter(owner=user)
+        .select_related("contact")
+    )
     return [
         DueItem(
             kind="promise",
@@ -193,8 +157,9 @@ def promises_due(user, *, until, now):
 def decisions_awaiting(user, *, now, until=None):
     """Exhausted follow-ups of `user`: back to Research or Lost, a person decides."""
     rows = (
-        _live_follow_ups()
-        .filter(_exhausted_q(now), owner=user)
+        FollowUp.objects.of_people_in_touch()
+        .exhausted(now)
+        .filter(owner=user)
         .select_related("contact")
         .order_by("exhausts_at", "pk")
     )
@@ -202,7 +167,8 @@ def decisions_awaiting(user, *, now, until=None):
         DueItem(
             kind="decision",
             contact=row.contact,
-            title="Three attempts unanswered: back to Research or Lost?",
+            title=f"{apnumber(MAX_ATTEMPTS).capitalize()} attempts unanswered: "
+            "back to Research or Lost?",
             due=row.exhausts_at,
             is_overdue=False,
             url=reverse("cultivation:contact-detail", args=[row.contact_id]) + "#follow-up",
@@ -223,61 +189,6 @@ def my_week(user, *, now):
         touches=touches_due(user, until=until, now=now),
         promises=promises_due(user, until=until, now=now),
         decisions=decisions_awaiting(user, now=now),
-    )
-
-
-# The daily scan's querysets -------------------------------------------------
-
-
-def _local_date(field_name):
-    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
-
-
-def scan_follow_ups_due(day):
-    """FollowUp rows whose next attempt is due on or before `day`, annotated for reminders."""
-    return (
-        _follow_ups_due_qs(day)
-        .annotate(
-            reminder_owner_id=F("owner_id"),
-            reminder_contact_id=F("contact_id"),
-            reminder_due_on=_local_date("next_due_at"),
-        )
-        .filter(owner__isnull=False)
-    )
-
-
-def scan_touches_due(day):
-    """PlanItem rows due on or before `day`, annotated for reminders (owner = contact owner)."""
-    return (
-        _touches_due_qs(day)
-        .annotate(
-            reminder_owner_id=F("plan__contact__owner_id"),
-            reminder_contact_id=F("plan__contact_id"),
-            reminder_due_on=F("next_due_on"),
-        )
-        .filter(plan__contact__owner__isnull=False)
-    )
-
-
-def scan_promises_due(day):
-    """Open Promise rows due on or before `day`, annotated for reminders."""
-    return _promises_due_qs(day).annotate(
-        reminder_owner_id=F("owner_id"),
-        reminder_contact_id=F("contact_id"),
-        reminder_due_on=F("due_on"),
-    )
-
-
-def scan_decisions_awaiting(now):
-    """Exhausted FollowUp rows awaiting a decision, annotated for reminders."""
-    return (
-        _live_follow_ups()
-        .filter(_exhausted_q(now), owner__isnull=False)
-        .annotate(
-            reminder_owner_id=F("owner_id"),
-            reminder_contact_id=F("contact_id"),
-            reminder_due_on=_local_date("exhausts_at"),
-        )
     )
 
 
@@ -306,7 +217,7 @@ def follow_up_label(follow_up, *, now):
         return "exhausted: decide"
     if follow_up.attempt_count >= MAX_ATTEMPTS:
         waiting = timezone.localdate(follow_up.exhausts_at)
-        return f"3/3 made: answer awaited until {waiting:%a}"
+        return f"{MAX_ATTEMPTS}/{MAX_ATTEMPTS} made: answer awaited until {waiting:%a}"
     due = timezone.localdate(follow_up.next_due_at)
     when = f"{due:%a}" if abs((due - timezone.localdate(now)).days) < 7 else f"{due:%-d %b}"
     return f"attempt {follow_up.attempt_count + 1}/{MAX_ATTEMPTS}, next due {when}"
@@ -316,16 +227,16 @@ def badges_for_contacts(contact_ids, *, now):
     """{contact_id: ContactBadges} for the given people, in three queries."""
     ids = list(contact_ids)
     badges = {pk: {} for pk in ids}
-    for row in _live_follow_ups().filter(contact_id__in=ids):
+    for row in FollowUp.objects.live().of_people_in_touch().filter(contact_id__in=ids):
         badges[row.contact_id].update(
             follow_up_label=follow_up_label(row, now=now),
             is_exhausted=row.is_exhausted_at(now),
             follow_up_is_overdue=row.next_due_at is not None and row.next_due_at < now,
         )
     next_touches = (
-        PlanItem.objects.filter(
-            plan__contact_id__in=ids, plan__ended_at=None, plan__contact__asked_to_stop_at=None
-        )
+        PlanItem.objects.live()
+        .of_people_in_touch()
+        .filter(plan__contact_id__in=ids)
         .values("plan__contact_id")
         .annotate(next_due=Min("next_due_on"))
     )
@@ -333,7 +244,8 @@ def badges_for_contacts(contact_ids, *, now):
         badges[row["plan__contact_id"]]["next_touch_due"] = row["next_due"]
     today = timezone.localdate(now)
     promise_counts = (
-        Promise.objects.filter(contact_id__in=ids, kept_at=None, released_at=None)
+        Promise.objects.open()
+        .filter(contact_id__in=ids)
         .values("contact_id")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     )
@@ -361,13 +273,9 @@ class Capacity:
         return self.size >= self.maximum
 
 
-def live_plans_of(user):
-    return TouchPlan.objects.filter(ended_at=None, contact__owner=user)
-
-
 def pool_size(user):
     """How many people `user` cultivates: contacts they own with a live touch plan."""
-    return live_plans_of(user).count()
+    return TouchPlan.objects.pool_of(user).count()
 
 
 def capacity_for(user, *, now):
@@ -375,13 +283,12 @@ def capacity_for(user, *, now):
     today = timezone.localdate(now)
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
-    month_load = PlanItem.objects.filter(
-        plan__ended_at=None,
-        plan__contact__owner=user,
-        plan__contact__asked_to_stop_at=None,
-        next_due_on__gte=month_start,
-        next_due_on__lt=next_month,
-    ).count()
+    month_load = (
+        PlanItem.objects.live()
+        .of_people_in_touch()
+        .filter(plan__contact__owner=user, next_due_on__gte=month_start, next_due_on__lt=next_month)
+        .count()
+    )
     return Capacity(
         size=pool_size(user),
         month_load=month_load,

@@ -24,8 +24,9 @@ from . import jobs
     max_retries=3,
 )
 def due_scan():
-    """The daily due scan (beat: daily). Safe to run twice: it creates nothing new."""
-    return jobs.due_scan().created_total
+    """The daily due scan (beat: daily): how many follow-ups it stamped exhausted. Safe to
+    run twice: the second run finds nothing."""
+    return jobs.due_scan().exhausted
 
 
 @shared_task(bind=True)

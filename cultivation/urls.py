@@ -1,14 +1,44 @@
 from django.urls import path
 
-from .views import contacts, health, my_week, plans, promises, touches
+from .views import (
+    acquaintances,
+    contacts,
+    duplicates,
+    health,
+    my_week,
+    organisations,
+    people,
+    pickers,
+    plans,
+    promises,
+    touches,
+)
 
 app_name = "cultivation"
 
 urlpatterns = [
     path("contacts/", contacts.contact_list, name="contact-list"),
     path("contacts/<int:pk>/", contacts.contact_detail, name="contact-detail"),
+    path("contacts/duplicates/", duplicates.duplicates, name="contact-duplicates"),
+    path("contacts/merge/", duplicates.contact_merge, name="contact-merge"),
+    path("contacts/new/", people.person_new, name="person-new"),
+    path("contacts/<int:pk>/edit/", people.person_edit, name="person-edit"),
+    path("contacts/<int:pk>/consent/", people.consent_give, name="consent-give"),
+    path("contacts/<int:pk>/consent/withdraw/", people.consent_withdraw, name="consent-withdraw"),
+    path("contacts/<int:pk>/stop/", people.contact_stop, name="contact-stop"),
+    path("organisations/", organisations.organisation_list, name="organisation-list"),
+    path("organisations/new/", organisations.organisation_new, name="organisation-new"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation-detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation-edit"),
+    path("contacts/<int:pk>/knows/", acquaintances.knows_add, name="knows-add"),
+    path(
+        "contacts/<int:pk>/knows/<int:other>/remove/",
+        acquaintances.knows_remove,
+        name="knows-remove",
+    ),
     path("my-week/", my_week.my_week, name="my-week"),
     path("touches/new/", touches.touch_new, name="touch-new"),
+    path("touches/rules/", touches.touch_rules, name="touch-rules"),
     path("gatherings/new/", touches.gathering_new, name="gathering-new"),
     path("introductions/new/", touches.introduction_new, name="introduction-new"),
     path("promises/new/", promises.promise_new, name="promise-new"),
@@ -20,4 +50,6 @@ urlpatterns = [
     path("plan-items/<int:pk>/snooze/", plans.plan_item_snooze, name="plan-item-snooze"),
     path("follow-ups/<int:pk>/snooze/", plans.follow_up_snooze, name="follow-up-snooze"),
     path("health/", health.health, name="health"),
+    path("pick/contacts/", pickers.pick_contacts, name="pick-contacts"),
+    path("pick/organisations/", pickers.pick_organisations, name="pick-organisations"),
 ]

@@ -24,3 +24,10 @@ class OpportunitiesConfig(AppConfig):
         cultivation_seams.provide_cards_of(seams.cards_of)
         cultivation_seams.provide_people_on_cards(seams.people_on_cards)
         cultivation_seams.provide_promise_subject(seams.PROMISE_ABOUT_A_CARD)
+        # An organisation's page lists its cards; "asked us to stop" may close a person's.
+        cultivation_seams.provide_cards_at(seams.cards_at)
+        cultivation_seams.provide_open_cards_of(seams.open_cards_of)
+        cultivation_seams.provide_lose_card(seams.lose_card)
+        # Merging two records of a person: their places on cards and ideas follow.
+        cultivation_seams.provide_merge_rule(seams.CARD_LINKS_MERGE)
+        cultivation_seams.provide_merge_rule(seams.IDEAS_VIA_MERGE)

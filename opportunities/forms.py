@@ -12,9 +12,13 @@ from django.urls import reverse
 from convivio.limits import MONEY_BELOW, SEARCH_MAX, TEXT_MAX
 from convivio.parsing import IdField, IdsChoiceField, parse_id
 from cultivation.models import Contact
+from cultivation.pickers import ContactPickerField, OrganisationPickerField
 
 from .models import ConnectionIdea, Opportunity, Priority, Source, Stage
 from .selectors import BoardFilters
+
+NAME_MAX = Contact._meta.get_field("name").max_length
+ROLE_MAX = Contact._meta.get_field("role").max_length
 
 
 def full_name(user):
@@ -74,12 +78,35 @@ class QuickAddForm(forms.Form):
         help_text="Only inbound cards may start past Research.",
     )
     source = forms.ChoiceField(choices=Source.choices, initial=Source.RESEARCH)
+    person_name = forms.CharField(
+        max_length=NAME_MAX, required=False, label="Person's name", help_text="Optional."
+    )
+    person_email = forms.EmailField(
+        required=False,
+        label="Their email",
+        help_text="Someone we have with this email is put on the card instead of a new person.",
+    )
+    person_role = forms.CharField(max_length=ROLE_MAX, required=False, label="Their role")
+
+    PERSON_FIELDS = ("person_name", "person_email", "person_role")
+
+    def has_person(self):
+        """A person was given (a name or an email): the card is added with them on it."""
+        data = self.cleaned_data
+        return bool(data.get("person_name") or data.get("person_email"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("person_role") and not self.has_person():
+            self.add_error("person_name", "Give the person's name (or email) for their role.")
+        return data
 
 
 class CardForm(forms.ModelForm):
     """The card's details. Saved through `opportunity_update`, with the version seen."""
 
     version = IdField(widget=forms.HiddenInput)
+    organisation = OrganisationPickerField(required=False)
 
     class Meta:
         model = Opportunity
@@ -131,16 +158,18 @@ def _limit_text(field):
 
 
 class ConnectionIdeaForm(forms.ModelForm):
+    via = ContactPickerField(
+        required=False,
+        label="Via",
+        help_text="Who could introduce us, for an introduction: anyone we know.",
+    )
+
     class Meta:
         model = ConnectionIdea
         fields = ["kind", "description", "via"]
 
-    def __init__(self, *args, card, introducers, **kwargs):
-        """`introducers`: the (person, [people on the card they know]) pairs to offer as "via"."""
+    def __init__(self, *args, card, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["via"].queryset = Contact.objects.filter(
-            pk__in=[person.pk for person, _ in introducers]
-        )
         self.fields["description"].widget.attrs["placeholder"] = "e.g. Ask Priya to introduce us"
         self.helper = FormHelper()
         self.helper.form_action = reverse("opportunities:card-idea-add", args=[card.pk])
@@ -152,10 +181,30 @@ class IdeaStatusForm(forms.Form):
 
 
 class AddContactForm(forms.Form):
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
-    role = forms.CharField(max_length=200, required=False)
+    """Put someone we have on the card: found by searching, never a list of everyone."""
+
+    contact = ContactPickerField(label="Person", queryset=Contact.objects.none())
+    role = forms.CharField(max_length=ROLE_MAX, required=False, label="Role on the card")
     is_primary = forms.BooleanField(required=False, label="Primary contact")
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = choices
+
+
+class NewPersonForm(forms.Form):
+    """Someone new, added and put on the card in one step (their organisation defaults to
+    the card's). Someone we have with the same email is put on instead."""
+
+    name = forms.CharField(max_length=NAME_MAX)
+    email = forms.EmailField(required=False)
+    role = forms.CharField(max_length=ROLE_MAX, required=False, help_text="Their job.")
+    organisation = OrganisationPickerField(required=False)
+    card_role = forms.CharField(max_length=ROLE_MAX, required=False, label="Role on the card")
+    is_primary = forms.BooleanField(required=False, label="Primary contact")
+
+    prefix = "new"
+
+    def __init__(self, *args, card, **kwargs):
+        kwargs.setdefault("initial", {"organisation": card.organisation_id})
+        super().__init__(*args, **kwargs)

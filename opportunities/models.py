@@ -28,6 +28,22 @@ class Source(models.TextChoices):
     REFERRAL = "referral", "Referral"
 
 
+class OpportunityQuerySet(models.QuerySet):
+    """Facts about sets of cards, each spelled here once (`Opportunity.objects.open()`)."""
+
+    def open(self):
+        """Cards still in play: Research, Connecting or Cultivating (`Opportunity.is_open`)."""
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def closed(self):
+        """Won or Lost."""
+        return self.filter(stage__in=CLOSED_STAGES)
+
+    def open_or_closed_since(self, since):
+        """Open cards, and the Won or Lost ones that closed at `since` or later."""
+        return self.exclude(stage__in=CLOSED_STAGES, stage_entered_at__lt=since)
+
+
 class Opportunity(models.Model):
     """A card on the board: one new-client opportunity."""
 
@@ -64,6 +80,8 @@ class Opportunity(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "opportunities"
@@ -105,6 +123,12 @@ class Opportunity(models.Model):
         return (timezone.now() - self.stage_entered_at).days
 
 
+class OpportunityContactQuerySet(models.QuerySet):
+    def primary(self):
+        """Each card's primary contact (at most one per card)."""
+        return self.filter(is_primary=True)
+
+
 class OpportunityContact(models.Model):
     """A person on a card; exactly one may be the primary contact."""
 
@@ -112,6 +136,8 @@ class OpportunityContact(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="card_links")
     role = models.CharField(max_length=200, blank=True, help_text="Their part in this opportunity.")
     is_primary = models.BooleanField(default=False)
+
+    objects = OpportunityContactQuerySet.as_manager()
 
     class Meta:
         constraints = [

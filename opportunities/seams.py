@@ -4,9 +4,20 @@ Registered with `cultivation.seams` from `OpportunitiesConfig.ready()`: cultivat
 asks for these by seam, never by this app's names.
 """
 
-from cultivation.seams import PromiseSubject
+from django.db.models import Case, Value, When
 
-from .models import CardPromise, Opportunity, OpportunityContact
+from cultivation.seams import MergeRule, PromiseSubject
+
+from .models import (
+    OPEN_STAGES,
+    CardChange,
+    CardPromise,
+    ConnectionIdea,
+    Opportunity,
+    OpportunityContact,
+    Stage,
+)
+from .services import opportunity_move
 
 
 def cards_of(contact):
@@ -18,7 +29,8 @@ def cards_of(contact):
 def people_on_cards(*, stage):
     """(primary person, card priority) for each card in `stage`, once per person."""
     links = (
-        OpportunityContact.objects.filter(is_primary=True, opportunity__stage=stage)
+        OpportunityContact.objects.primary()
+        .filter(opportunity__stage=stage)
         .select_related("contact__owner", "opportunity")
         .order_by("contact_id", "pk")
     )
@@ -40,3 +52,91 @@ def _link(*, promise, subject):
 PROMISE_ABOUT_A_CARD = PromiseSubject(
     param="opportunity", field="opportunity_id", label="card", find=_card, link=_link
 )
+
+
+def cards_at(organisation):
+    """The cards for an organisation, open ones first, then the newest."""
+    closed = Case(When(stage__in=OPEN_STAGES, then=Value(0)), default=Value(1))
+    return (
+        Opportunity.objects.filter(organisation=organisation)
+        .select_related("owner")
+        .order_by(closed, "-created_at", "-pk")
+    )
+
+
+def open_cards_of(contact):
+    """The open cards a person is on, oldest link first."""
+    return list(
+        Opportunity.objects.open()
+        .filter(links__contact=contact)
+        .select_related("owner")
+        .order_by("links__pk")
+    )
+
+
+def lose_card(card, *, by, reason):
+    """Move a card to Lost through `opportunity_move` (its rules, its policy, its history)."""
+    fresh = Opportunity.objects.get(pk=card.pk)
+    opportunity_move(
+        opportunity=fresh, to_stage=Stage.LOST, by=by, version=fresh.version, note=reason
+    )
+
+
+# Merging two records of one person (cultivation's services/merge.py) ------------------
+
+
+def _shared_links(survivor, duplicate):
+    """(survivor's link, duplicate's link) for each card both records are on."""
+    mine = {
+        link.opportunity_id: link for link in OpportunityContact.objects.filter(contact=survivor)
+    }
+    theirs = OpportunityContact.objects.filter(contact=duplicate, opportunity_id__in=list(mine))
+    return [(mine[link.opportunity_id], link) for link in theirs.select_related("opportunity")]
+
+
+def _kept_place(mine, theirs):
+    """The survivor's link, with the duplicate's role if it has none, primary if either was."""
+    role = mine.role or theirs.role
+    where = f"as {role}" if role else "with no role"
+    return (
+        role,
+        mine.is_primary or theirs.is_primary,
+        f"Both were on “{theirs.opportunity}”: one place stays, {where}.",
+    )
+
+
+def merge_card_links(*, survivor, duplicate, by):
+    """The duplicate's places on cards move to the survivor. A card both records are on keeps
+    one place: the survivor's, with the duplicate's role if the survivor's has none, primary
+    if either was. Each card the duplicate was on records the change in its history."""
+    moving = OpportunityContact.objects.filter(contact=duplicate)
+    cards = sorted(moving.values_list("opportunity_id", flat=True))
+    sentences = []
+    for mine, theirs in _shared_links(survivor, duplicate):
+        mine.role, mine.is_primary, sentence = _kept_place(mine, theirs)
+        theirs.delete()  # first: a card has one primary person (a constraint)
+        mine.save(update_fields=["role", "is_primary"])
+        sentences.append(sentence)
+    moving.update(contact=survivor)
+    CardChange.objects.bulk_create(
+        CardChange(
+            opportunity_id=pk, by=by, field="contacts", old=duplicate.name, new=survivor.name
+        )
+        for pk in cards
+    )
+    return sentences
+
+
+def _foresee_card_links(*, survivor, duplicate):
+    return [_kept_place(mine, theirs)[2] for mine, theirs in _shared_links(survivor, duplicate)]
+
+
+CARD_LINKS_MERGE = MergeRule(
+    OpportunityContact,
+    "contact",
+    "cards they are on",
+    move=merge_card_links,
+    foresee=_foresee_card_links,
+)
+# An idea to connect through the duplicate is one through the survivor: the rows simply move.
+IDEAS_VIA_MERGE = MergeRule(ConnectionIdea, "via", "ways to connect through them")

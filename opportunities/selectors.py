@@ -11,15 +11,25 @@ from datetime import timedelta
 from itertools import chain
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 
-from cultivation.models import Contact
+from cultivation.models import (
+    CONVERSATION_METHODS,
+    Acquaintance,
+    Contact,
+    Direction,
+    Method,
+    Outcome,
+    Touch,
+)
+from cultivation.models.people import in_touch
+from cultivation.people_selectors import follow_up_states, open_promises_of, recent_touches
 from cultivation.selectors import badges_for_contacts
 
 from . import rules
-from .models import CLOSED_STAGES, Opportunity, OpportunityContact, Stage
+from .models import Opportunity, OpportunityContact, Stage
 
 PAGE_SIZE = 50
 RECENT_CLOSED_DAYS = 90
@@ -63,12 +73,12 @@ def cards_matching(filters, *, now):
         )
     if not filters.all_closed:
         since = now - timedelta(days=RECENT_CLOSED_DAYS)
-        cards = cards.exclude(stage__in=CLOSED_STAGES, stage_entered_at__lt=since)
+        cards = cards.open_or_closed_since(since)
     return cards
 
 
 def _for_display(cards):
-    primary = OpportunityContact.objects.filter(is_primary=True).select_related("contact")
+    primary = OpportunityContact.objects.primary().select_related("contact")
     return cards.select_related("organisation", "owner").prefetch_related(
         Prefetch("links", queryset=primary, to_attr="primary_links")
     )
@@ -170,44 +180,140 @@ def owners():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
-def introducers(card):
-    """People we know who know one of the card's contacts: who could introduce us.
+INTRODUCER_RECENT_DAYS = 90
+"""A touch both ways (ours and theirs) within this many days makes an introducer strongest."""
 
-    Returns (introducer, [contacts on the card they know]) pairs, in two queries.
-    """
-    on_card = list(card.links.values_list("contact_id", flat=True))
-    through = Contact.knows.through
-    pairs = (
-        through.objects.filter(to_contact_id__in=on_card)
-        .exclude(from_contact_id__in=on_card)
-        .select_related("from_contact__organisation", "to_contact")
-        .order_by("from_contact__name", "to_contact__name")
+# How an introducer knows someone on the card, strongest first: an alliance partner has
+# agreed to introduce us; a client or a colleague has standing with them; then the rest.
+HOW_STRENGTH = (
+    Acquaintance.How.ALLIANCE_PARTNER,
+    Acquaintance.How.CLIENT,
+    Acquaintance.How.COLLEAGUE,
+    Acquaintance.How.FRIEND,
+    Acquaintance.How.MET_AT,
+    Acquaintance.How.OTHER,
+    "",
+)
+_HOW_RANK = {how: rank for rank, how in enumerate(HOW_STRENGTH)}
+
+
+def _heard_from_them():
+    """A touch in which they answered (`Touch.is_two_way`, as a query): one from them, a
+    conversation by its nature, or a call that reached them."""
+    reached = Q(method=Method.CALL) & ~Q(outcome__in=["", Outcome.NOT_REACHED])
+    return Q(direction=Direction.THEIRS) | Q(method__in=CONVERSATION_METHODS) | reached
+
+
+@dataclass
+class Introducer:
+    """Someone we know who knows people on the card: `links` to those people (how,
+    detail), whether we were in touch both ways lately, and our last touch with them."""
+
+    person: Contact
+    links: list
+    has_recent_two_way: bool
+    last_touch_at: object = None
+    recent_days: int = INTRODUCER_RECENT_DAYS
+
+    @property
+    def known(self):
+        return [link.to_contact for link in self.links]
+
+    @property
+    def strength(self):
+        """Sorts strongest first: a recent two-way touch, then any touch, then how they
+        know the card's people, then the latest touch, then the name."""
+        best_how = min(_HOW_RANK.get(link.how, len(HOW_STRENGTH)) for link in self.links)
+        latest = -self.last_touch_at.timestamp() if self.last_touch_at else 0
+        return (
+            not self.has_recent_two_way,
+            self.last_touch_at is None,
+            best_how,
+            latest,
+            self.person.name.casefold(),
+        )
+
+
+def introducers(card, *, now):
+    """People we know (not on the card) who know someone on it: who could introduce us,
+    strongest first (`Introducer.strength`). People who asked us to stop, or were erased,
+    are not asked. One query, whatever the number of people and touches."""
+    on_card = card.links.values("contact_id")
+    touches = Touch.objects.filter(contact=OuterRef("from_contact"))
+    recent = touches.filter(at__gte=now - timedelta(days=INTRODUCER_RECENT_DAYS), at__lte=now)
+    links = (
+        Acquaintance.objects.filter(in_touch("from_contact__"), to_contact__in=on_card)
+        .exclude(from_contact__in=on_card)
+        .annotate(
+            recent_ours=Exists(recent.filter(direction=Direction.OURS)),
+            recent_theirs=Exists(recent.filter(_heard_from_them())),
+            last_touch_at=Subquery(touches.order_by("-at").values("at")[:1]),
+        )
+        .select_related("from_contact__organisation", "from_contact__owner", "to_contact")
+        .order_by("to_contact__name", "to_contact_id")
     )
-    grouped = {}
-    for pair in pairs:
-        grouped.setdefault(pair.from_contact, []).append(pair.to_contact)
-    return list(grouped.items())
+    found = {}
+    for link in links:
+        if link.from_contact_id not in found:
+            found[link.from_contact_id] = Introducer(
+                person=link.from_contact,
+                links=[],
+                has_recent_two_way=link.recent_ours and link.recent_theirs,
+                last_touch_at=link.last_touch_at,
+            )
+        found[link.from_contact_id].links.append(link)
+    return sorted(found.values(), key=lambda introducer: introducer.strength)
 
 
-# How many people the card page offers to add: matching a search, or from the card's
-# organisation when nothing is searched.
-OFFERED_FOUND, OFFERED_FROM_ORGANISATION = 25, 50
+# The people on a card and where each relationship stands ----------------------------
+
+
+@dataclass
+class CardPerson:
+    """One person on the card, with their follow-up, latest touches and open promises."""
+
+    link: OpportunityContact
+    badges: object
+    follow_up: object  # a cultivation FollowUpState, or None
+    touches: list
+    promises: list
+
+    @property
+    def contact(self):
+        return self.link.contact
+
+
+def card_people(card, *, now):
+    """The card's people, primary first, each as a `CardPerson`: eight queries whatever the
+    number of people, touches or promises."""
+    links = list(
+        card.links.select_related(
+            "contact__organisation", "contact__referred_by", "contact__referred_by_colleague"
+        ).order_by("-is_primary", "pk")
+    )
+    ids = [link.contact_id for link in links]
+    badges = badges_for_contacts(ids, now=now)
+    states = follow_up_states(ids, now=now)
+    touches, promises = recent_touches(ids), open_promises_of(ids)
+    return [
+        CardPerson(
+            link=link,
+            badges=badges[link.contact_id],
+            follow_up=states.get(link.contact_id),
+            touches=touches.get(link.contact_id, []),
+            promises=promises.get(link.contact_id, []),
+        )
+        for link in links
+    ]
 
 
 def addable_contacts(card):
     """Everyone who can be put on the card: the people not on it yet."""
-    return Contact.objects.exclude(card_links__opportunity=card).select_related("organisation")
-
-
-def offered_contacts(card, find=""):
-    """The people the card page offers to add: those whose name matches `find`, or, with
-    no search, the card's organisation's people (nobody if it has none)."""
-    people = addable_contacts(card)
-    if find:
-        return people.filter(name__icontains=find)[:OFFERED_FOUND]
-    if card.organisation_id:
-        return people.filter(organisation_id=card.organisation_id)[:OFFERED_FROM_ORGANISATION]
-    return people.none()
+    return (
+        Contact.objects.active()
+        .exclude(card_links__opportunity=card)
+        .select_related("organisation")
+    )
 
 
 def card_history(card):

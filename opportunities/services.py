@@ -1,13 +1,17 @@
 """Writes that enforce the card rules. The board, admin, tasks and commands call these."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from convivio.errors import RuleViolation, StaleVersion
+from cultivation import policy as people_policy
 from cultivation import services as cultivation
 from cultivation.history import field_change
-from cultivation.models import Organisation
+from cultivation.matching import SAME_EMAIL, possible_duplicates
+from cultivation.models import Acquaintance, Organisation
 
 from . import policy, rules
 from .models import CardChange, ConnectionIdea, Opportunity, Stage, StageChange
@@ -316,10 +320,10 @@ def opportunity_add_contact(*, opportunity, contact, by, role="", is_primary=Fal
     card = _lock(opportunity, None, by=by, doing="add people to")
     if card.links.filter(contact=contact).exists():
         raise RuleViolation(f"{contact} is already on this card.")
-    has_primary = card.links.filter(is_primary=True).exists()
+    has_primary = card.links.primary().exists()
     if is_primary and has_primary:
         # One primary per card (a constraint): the old one steps down first.
-        card.links.filter(is_primary=True).update(is_primary=False)
+        card.links.primary().update(is_primary=False)
     link = card.links.create(contact=contact, role=role, is_primary=is_primary or not has_primary)
     CardChange.objects.create(opportunity=card, by=by, field="contacts", new=contact.name)
     _person_follows(card, contact, "", by, met_at=timezone.now())
@@ -345,3 +349,172 @@ def connection_idea_mark(*, idea, status, by):
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
     return idea
+
+
+# Ways to connect: "Who could introduce us?" -------------------------------------------
+
+DESCRIPTION_MAX = ConnectionIdea._meta.get_field("description").max_length
+
+
+@transaction.atomic
+def connection_idea_ask_introduction(*, opportunity, via, by):
+    """One click on "Who could introduce us?": an idea, of kind introduction, to ask `via`
+    (who must know someone on the card) to introduce us (its owner, colleagues or a manager).
+    An introduction via them still being tried (not yet marked worked or didn't work) is not
+    added twice. Returns (the idea, whether it was added now)."""
+    card = _lock(opportunity, None, by=by, doing="add ideas to")
+    if via.is_erased:
+        raise RuleViolation("That person was erased: choose someone else to ask.")
+    if via.has_asked_to_stop:
+        raise RuleViolation(f"{via.name} asked us to stop: we don't ask them for anything.")
+    if card.links.filter(contact=via).exists():
+        raise RuleViolation(f"{via.name} is on this card: ask someone else to introduce us.")
+    known = (
+        Acquaintance.objects.filter(from_contact=via, to_contact__card_links__opportunity=card)
+        .order_by("to_contact__name")
+        .values_list("to_contact__name", flat=True)
+    )
+    names = list(known)
+    if not names:
+        raise RuleViolation(
+            f"{via.name} knows no one on “{card.title}”: record who they know on their page first."
+        )
+    live = (ConnectionIdea.Status.IDEA, ConnectionIdea.Status.TRIED)
+    asked = card.connection_ideas.filter(
+        kind=ConnectionIdea.Kind.INTRODUCTION, via=via, status__in=live
+    ).first()
+    if asked is not None:
+        return asked, False
+    description = f"Ask {via.name} to introduce us to {_and(names)}."
+    if len(description) > DESCRIPTION_MAX:
+        description = description[: DESCRIPTION_MAX - 1] + "…"
+    idea = connection_idea_add(
+        opportunity=card,
+        by=by,
+        kind=ConnectionIdea.Kind.INTRODUCTION,
+        description=description,
+        via=via,
+    )
+    return idea, True
+
+
+def _and(names):
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# Adding a person to a card: someone we have, or someone new ------------------------------
+
+
+@dataclass(frozen=True)
+class PersonAdded:
+    """A person put on a card: their `link`; `found`, the match when someone already on file
+    (the same email) was put on instead of a new person; `duplicates`, the possible
+    duplicates of a new person, to warn about (never a refusal)."""
+
+    link: object
+    found: object = None
+    duplicates: tuple = ()
+
+    @property
+    def contact(self):
+        return self.link.contact
+
+
+@transaction.atomic
+def opportunity_add_person(
+    *,
+    opportunity,
+    by,
+    name="",
+    email="",
+    role="",
+    organisation=None,
+    card_role="",
+    is_primary=False,
+):
+    """Put a person on the card by their details (its owner, colleagues or a manager): the
+    person with that email if we have one, else a new person (`contact_create`), kept by
+    the card's owner when `by` may say so (the owner or a manager), else by `by`. Then
+    `opportunity_add_contact`, with their role on the card. Refused whole: no person is
+    left behind without the card."""
+    card = _lock(opportunity, None, by=by, doing="add people to")
+    found = _same_email(email)
+    if found is not None:
+        person, duplicates = found.contact, ()
+    else:
+        _refuse_one_already_on(card, name, organisation)
+        person = cultivation.contact_create(
+            by=by,
+            name=name,
+            email=email,
+            role=role,
+            organisation=organisation,
+            owner=_keeper(card, by),
+        )
+        duplicates = tuple(
+            possible_duplicates(name=person.name, organisation=person.organisation, exclude=person)
+        )
+    link = opportunity_add_contact(
+        opportunity=card, contact=person, by=by, role=card_role.strip(), is_primary=is_primary
+    )
+    return PersonAdded(link=link, found=found, duplicates=duplicates)
+
+
+def _refuse_one_already_on(card, name, organisation):
+    """The same name at the same organisation already on the card is that person (the form
+    sent twice), not someone new."""
+    matches = [match.contact for match in possible_duplicates(name=name, organisation=organisation)]
+    there = card.links.filter(contact__in=matches).select_related("contact").first()
+    if there is not None:
+        raise RuleViolation(f"{there.contact.name} is already on this card.")
+
+
+def _same_email(email):
+    """Someone we have with exactly this email (any case), as a match, or None."""
+    if not (email or "").strip():
+        return None
+    matches = possible_duplicates(email=email, limit=1)
+    return next((match for match in matches if match.reason == SAME_EMAIL), None)
+
+
+def _keeper(card, by):
+    """Who keeps a person added to the card: its owner, if `by` may add one for them."""
+    owner = card.owner
+    if owner.is_active and people_policy.can_add_person(by, owner):
+        return owner
+    return by
+
+
+@transaction.atomic
+def opportunity_quick_add_with_person(
+    *,
+    title,
+    organisation_name,
+    priority,
+    stage,
+    source,
+    by,
+    person_name="",
+    person_email="",
+    person_role="",
+):
+    """Quick add with a person: the card (`opportunity_quick_add`), then the person with that
+    email if we have one, else a new one at the card's organisation, put on it
+    (`opportunity_add_person`). Refused whole: no card without its person."""
+    card = opportunity_quick_add(
+        title=title,
+        organisation_name=organisation_name,
+        priority=priority,
+        stage=stage,
+        source=source,
+        by=by,
+    )
+    return opportunity_add_person(
+        opportunity=card,
+        by=by,
+        name=person_name,
+        email=person_email,
+        role=person_role,
+        organisation=card.organisation,
+        card_role=person_role,
+    )

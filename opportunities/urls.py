@@ -11,6 +11,12 @@ urlpatterns = [
     path("cards/<int:pk>/", views.card_detail, name="card-detail"),
     path("cards/<int:pk>/move/", views.card_move, name="card-move"),
     path("cards/<int:pk>/contacts/", views.card_contact_add, name="card-contact-add"),
+    path("cards/<int:pk>/people/new/", views.card_person_new, name="card-person-new"),
+    path(
+        "cards/<int:pk>/introducers/<int:contact>/ask/",
+        views.card_introduction_ask,
+        name="card-introduction-ask",
+    ),
     path("cards/<int:pk>/ideas/", views.card_idea_add, name="card-idea-add"),
     path("ideas/<int:pk>/status/", views.idea_mark, name="idea-mark"),
 ]

@@ -13,8 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from convivio.errors import PermissionRefused, RuleViolation, StaleVersion
-from convivio.parsing import parse_bigint, parse_id, safe_next, text_param
-from cultivation.selectors import badges_for_contacts
+from convivio.parsing import parse_bigint, parse_id, safe_next
+from cultivation.models import Contact
 from cultivation.views.common import forbidden
 
 from . import policy, rules, selectors, services
@@ -25,6 +25,7 @@ from .forms import (
     ConnectionIdeaForm,
     IdeaStatusForm,
     MoveForm,
+    NewPersonForm,
     QuickAddForm,
 )
 from .models import ConnectionIdea, Opportunity, Stage
@@ -198,23 +199,44 @@ def _back(request):
 
 @require_POST
 def card_add(request):
-    """Quick add from the board."""
+    """Quick add from the board, with a person on the card if one is given."""
     form = QuickAddForm(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        card_fields = {name: data[name] for name in ("title", "priority", "stage", "source")}
+        card_fields["organisation_name"] = data["organisation"]
         try:
-            data = dict(form.cleaned_data)
-            card = services.opportunity_quick_add(
-                by=request.user, organisation_name=data.pop("organisation"), **data
-            )
+            if form.has_person():
+                person = {name: data[name] for name in QuickAddForm.PERSON_FIELDS}
+                added = services.opportunity_quick_add_with_person(
+                    by=request.user, **card_fields, **person
+                )
+                card = added.link.opportunity
+            else:
+                added, card = None, services.opportunity_quick_add(by=request.user, **card_fields)
         except RuleViolation as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"“{card.title}” added to {card.get_stage_display()}.")
+            text = f"“{card.title}” added to {card.get_stage_display()}."
+            messages.success(request, " ".join([text, *_person_sentences(added)]))
             return redirect(_board_url(request.GET.urlencode()))
     text = "The card was not added: " + " ".join(
         str(message) for errors in form.errors.values() for message in errors
     )
     return _render_board(request, status=400, notice=text, add_form=form, add_open=True)
+
+
+def _person_sentences(added):
+    """What a person put on a card says: who, found or new, and any possible duplicate."""
+    if added is None:
+        return []
+    name = added.contact.name
+    if added.found is not None:
+        return [f"{name} was already on file ({added.found.reason}) and is on the card."]
+    warnings = [
+        f"Possible duplicate: {match.contact.name} ({match.reason})." for match in added.duplicates
+    ]
+    return [f"{name} added and on the card.", *warnings]
 
 
 def card_detail(request, pk):
@@ -248,33 +270,42 @@ def card_detail(request, pk):
     return _card_page(request, card)
 
 
-def _card_page(request, card, *, form=None, idea_form=None, status=200):
+def _card_page(request, card, *, status=200, **forms):
+    """The card page; `forms` are bound forms coming back with their errors."""
     now = timezone.now()
-    links = list(card.links.select_related("contact__organisation").order_by("-is_primary", "pk"))
-    badges = badges_for_contacts([link.contact_id for link in links], now=now)
-    for link in links:
-        link.badges = badges[link.contact_id]
-    introducers = selectors.introducers(card)
-    idea_form = idea_form or ConnectionIdeaForm(card=card, introducers=introducers)
-    find = text_param(request.GET, "find")
+    ideas = list(card.connection_ideas.select_related("via"))
     context = {
         "card": card,
-        "form": form or _card_form(request, card),
-        "links": links,
-        "primary": next((link.contact for link in links if link.is_primary), None),
+        "form": forms.get("form") or _card_form(request, card),
+        "people": selectors.card_people(card, now=now),
         "colleagues": card.colleagues.order_by("first_name", "username"),
         "history": selectors.card_history(card),
         "may_change": policy.can_change_card(request.user, card),
         "refusal": policy.card_refusal(card, "change"),
-        "ideas": card.connection_ideas.select_related("via"),
-        "idea_form": idea_form,
+        "ideas": ideas,
+        "idea_form": forms.get("idea_form") or ConnectionIdeaForm(card=card),
         "idea_statuses": ConnectionIdea.Status.choices,
-        "introducers": introducers,
-        "find": find,
-        "add_contact_form": AddContactForm(choices=selectors.offered_contacts(card, find)),
+        "introducers": selectors.introducers(card, now=now),
+        "introducer_days": selectors.INTRODUCER_RECENT_DAYS,
+        "asked_via": _asked_via(ideas),
+        "add_contact_form": forms.get("add_contact_form")
+        or AddContactForm(choices=selectors.addable_contacts(card)),
+        "new_person_form": forms.get("new_person_form") or NewPersonForm(card=card),
+        "adding_person": any(name in forms for name in ("add_contact_form", "new_person_form")),
         "moves": rules.allowed_moves(card.stage),
+        "today": timezone.localdate(now),
     }
     return render(request, "opportunities/card_detail.html", context, status=status)
+
+
+def _asked_via(ideas):
+    """The people an introduction is already being asked of (an idea not yet settled)."""
+    live = (ConnectionIdea.Status.IDEA, ConnectionIdea.Status.TRIED)
+    return {
+        idea.via_id
+        for idea in ideas
+        if idea.kind == ConnectionIdea.Kind.INTRODUCTION and idea.status in live
+    }
 
 
 def _card_form(request, card, data=None):
@@ -286,11 +317,11 @@ def _card_form(request, card, data=None):
 
 @require_POST
 def card_contact_add(request, pk):
-    card = get_object_or_404(Opportunity, pk=pk)
+    """Put someone we have on the card (found with the picker)."""
+    card = _card_or_404(pk)
     form = AddContactForm(request.POST, choices=selectors.addable_contacts(card))
     if not form.is_valid():
-        messages.error(request, "Choose a person to add to the card.")
-        return redirect(card)
+        return _card_page(request, card, add_contact_form=form, status=400)
     data = form.cleaned_data
     try:
         services.opportunity_add_contact(
@@ -303,16 +334,59 @@ def card_contact_add(request, pk):
     except PermissionRefused as error:
         return forbidden(request, error, back=card.get_absolute_url())
     except RuleViolation as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{data['contact']} added to the card.")
+        form.add_error(None, str(error))
+        return _card_page(request, card, add_contact_form=form, status=400)
+    messages.success(request, f"{data['contact'].name} added to the card.")
     return redirect(card)
 
 
 @require_POST
+def card_person_new(request, pk):
+    """Add someone new and put them on the card, or the person we have with that email."""
+    card = _card_or_404(pk)
+    form = NewPersonForm(request.POST, card=card)
+    if not form.is_valid():
+        return _card_page(request, card, new_person_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        added = services.opportunity_add_person(opportunity=card, by=request.user, **data)
+    except PermissionRefused as error:
+        return forbidden(request, error, back=card.get_absolute_url())
+    except RuleViolation as error:
+        form.add_error(None, str(error))
+        return _card_page(request, card, new_person_form=form, status=400)
+    messages.success(request, " ".join(_person_sentences(added)))
+    return redirect(card)
+
+
+@require_POST
+def card_introduction_ask(request, pk, contact):
+    """One click beside someone who could introduce us: an idea to ask them."""
+    card = _card_or_404(pk)
+    via = get_object_or_404(Contact.objects.active(), pk=contact)
+    back = card.get_absolute_url() + "#ideas"
+    try:
+        idea, added = services.connection_idea_ask_introduction(
+            opportunity=card, via=via, by=request.user
+        )
+    except PermissionRefused as error:
+        return forbidden(request, error, back=back)
+    except RuleViolation as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if added:
+        messages.success(request, f"Idea added: {idea.description}")
+    else:
+        messages.info(
+            request, f"Already an idea: “{idea.description}” ({idea.get_status_display().lower()})."
+        )
+    return redirect(back)
+
+
+@require_POST
 def card_idea_add(request, pk):
-    card = get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
-    form = ConnectionIdeaForm(request.POST, card=card, introducers=selectors.introducers(card))
+    card = _card_or_404(pk)
+    form = ConnectionIdeaForm(request.POST, card=card)
     if not form.is_valid():
         return _card_page(request, card, idea_form=form, status=400)
     data = form.cleaned_data
@@ -328,6 +402,10 @@ def card_idea_add(request, pk):
         return forbidden(request, error, back=card.get_absolute_url())
     messages.success(request, "Idea added.")
     return redirect(card)
+
+
+def _card_or_404(pk):
+    return get_object_or_404(Opportunity.objects.select_related("organisation", "owner"), pk=pk)
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """What the admin's change forms post, for tests that save a card or a person through them."""
 
 CARD_INLINES = ("links", "connection_ideas", "stage_changes", "changes")
-PERSON_INLINES = ("touches", "events")
+PERSON_INLINES = ("touches", "events", "knows")
 
 
 def _no_inline_rows(prefixes):
@@ -32,9 +32,12 @@ def person_form(person, **fields):
         "role": person.role,
         "email": person.email,
         "phone": person.phone,
-        "has_opted_in": "on" if person.has_opted_in else "",
+        "linkedin_url": person.linkedin_url,
         "how_we_know_them": person.how_we_know_them,
         "what_makes_them_tick": person.what_makes_them_tick,
+        "needs": person.needs,
+        "referred_by": person.referred_by_id or "",
+        "referred_by_colleague": person.referred_by_colleague_id or "",
         "owner": person.owner_id or "",
         **_no_inline_rows(PERSON_INLINES),
         **fields,

@@ -3,12 +3,12 @@
 Celery tasks (`cultivation/tasks.py`) and the management commands
 (`run_due_scan`, `send_weekly_digest`) are thin edges over these functions.
 Both jobs are safe to run twice, from two workers at once, or after a worker
-died half-way: a reminder is a unique row, inserted with ON CONFLICT DO
-NOTHING; a weekly email is a unique `WeeklyDigest` row claimed in its own
+died half-way: the scan stamps only follow-ups not yet stamped, under a row
+lock; a weekly email is a unique `WeeklyDigest` row claimed in its own
 transaction before the email is sent. See docs/jobs.md.
 
 - `heartbeats`: `heartbeat`, `job_health`, the job names;
-- `scan`: the daily due scan;
+- `scan`: the daily due scan (exhausted follow-ups);
 - `digest`: the weekly email, its sweep and its per-person step;
 - `delivery`: handing one email to the mail server, and whether a failure lost it.
 """
@@ -28,10 +28,9 @@ from .digest import (
     weekly_digest_send_to,
 )
 from .heartbeats import DUE_SCAN, JOBS, WEEKLY_DIGEST, JobHealth, RunReport, heartbeat, job_health
-from .scan import CHUNK_SIZE, ScanResult, due_scan, due_scan_preview
+from .scan import ScanResult, due_scan, due_scan_preview
 
 __all__ = [
-    "CHUNK_SIZE",
     "DUE_SCAN",
     "JOBS",
     "UNSENT_GRACE",

@@ -4,7 +4,7 @@ The board's app builds on these models; nothing here imports from it (cultivatio
 """
 
 from .follow_ups import MAX_ATTEMPTS, FollowUp
-from .jobs import JobRun, Reminder, WeeklyDigest
+from .jobs import JobRun, WeeklyDigest
 from .people import Acquaintance, Contact, Organisation
 from .plans import PlanItem, TouchPlan
 from .priority import Priority
@@ -39,7 +39,6 @@ __all__ = [
     "PlanItem",
     "Priority",
     "Promise",
-    "Reminder",
     "Touch",
     "TouchPlan",
     "WeeklyDigest",

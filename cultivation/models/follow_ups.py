@@ -4,10 +4,42 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .people import Contact
+from .people import Contact, in_touch
 from .priority import Priority
 
 MAX_ATTEMPTS = 3
+
+
+class FollowUpQuerySet(models.QuerySet):
+    """Facts about sets of follow-ups, each spelled here once (`FollowUp.objects.live()`)."""
+
+    def live(self):
+        """Still running: open, or exhausted and awaiting a person's decision."""
+        return self.filter(status__in=self.model.LIVE)
+
+    def open(self):
+        """Waiting for another attempt or for an answer to the last one."""
+        return self.filter(status=self.model.Status.OPEN)
+
+    def due_before(self, moment):
+        """Open, with the next attempt due before `moment`."""
+        return self.open().filter(next_due_at__lt=moment)
+
+    def exhausted(self, now):
+        """Awaiting a person's decision at `now`: stamped exhausted, or waited out
+        and not stamped yet (the mirror of `FollowUp.is_exhausted_at`)."""
+        return self.filter(Q(status=self.model.Status.EXHAUSTED) | self._waited_out(now))
+
+    def waited_out(self, now):
+        """Open, with the wait after the third attempt over by `now`: for the sweep to stamp."""
+        return self.filter(self._waited_out(now))
+
+    def of_people_in_touch(self):
+        """With people who did not ask us to stop and are not erased."""
+        return self.filter(in_touch("contact__"))
+
+    def _waited_out(self, now):
+        return Q(status=self.model.Status.OPEN, exhausts_at__lte=now)
 
 
 class FollowUp(models.Model):
@@ -48,6 +80,8 @@ class FollowUp(models.Model):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         ordering = ["-met_at", "-pk"]

@@ -1,50 +1,11 @@
-"""Bookkeeping of the scheduled jobs: reminders, weekly emails, heartbeats."""
+"""Bookkeeping of the scheduled jobs: weekly emails and heartbeats.
+
+What is due is never stored: My week, the board's badges and the weekly email
+compute it live (cultivation/selectors.py; docs/jobs.md says why).
+"""
 
 from django.conf import settings
 from django.db import models
-
-from .people import Contact
-
-
-class Reminder(models.Model):
-    """Something due for a person, created by the daily due scan.
-
-    Unique per (kind, subject, due date), so a scan run twice, or two scans
-    racing, create it once. `subject_id` is the pk of the follow-up, plan item
-    or promise the reminder is about (which model depends on `kind`).
-    """
-
-    class Kind(models.TextChoices):
-        FOLLOW_UP = "follow_up", "Follow-up due"
-        TOUCH = "touch", "Planned touch due"
-        PROMISE = "promise", "Promise due"
-        DECISION = "decision", "Follow-up exhausted: decide"
-
-    kind = models.CharField(max_length=20, choices=Kind)
-    subject_id = models.PositiveBigIntegerField()
-    due_on = models.DateField()
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
-    )
-    contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the thing was done, snoozed or released."
-    )
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "subject_id", "due_on"], name="reminder_once_per_subject_and_due"
-            ),
-        ]
-        indexes = [models.Index(fields=["owner", "closed_at", "due_on"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} on {self.due_on}"
 
 
 class WeeklyDigest(models.Model):

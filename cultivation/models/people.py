@@ -79,13 +79,37 @@ class Organisation(models.Model):
         return self.name
 
 
+def in_touch(path=""):
+    """The person at `path` ("" for a contact, "contact__" from a row about one) may still
+    be reminded about: they did not ask us to stop and were not erased."""
+    return models.Q(**{f"{path}asked_to_stop_at": None, f"{path}erased_at": None})
+
+
 class ContactQuerySet(models.QuerySet):
+    """Facts about sets of people, each spelled here once (`Contact.objects.in_cultivation()`)."""
+
     def active(self):
-        """People not erased: the only ones pages, reminders and jobs may show."""
-        return self.filter(erased_at=None)
+        """People not erased nor merged into another: the only ones pages and jobs may show."""
+        return self.filter(erased_at=None, merged_into=None)
 
     def erased(self):
         return self.exclude(erased_at=None)
+
+    def in_touch(self):
+        """People who did not ask us to stop and were not erased."""
+        return self.filter(in_touch())
+
+    def in_cultivation(self):
+        """People with a live touch plan: each counts in their owner's pool."""
+        return self.filter(self._has_live_plan())
+
+    def not_in_cultivation(self):
+        return self.exclude(self._has_live_plan())
+
+    def _has_live_plan(self):
+        from .plans import TouchPlan  # plans.py imports this module
+
+        return models.Exists(TouchPlan.objects.live().filter(contact=models.OuterRef("pk")))
 
 
 class Contact(models.Model):
@@ -164,6 +188,20 @@ class Contact(models.Model):
         blank=True,
         help_text="Erased (right to erasure): personal data blanked, never contacted again.",
     )
+    # A duplicate merged into another record (services/merge.py) is kept only so that its
+    # old address leads to the survivor: nothing personal stays on it.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="merged_records",
+        help_text="The person this duplicate record was merged into.",
+        # Indexed only where set (Meta): a full index lures SQLite into reading every
+        # living person through it for `merged_into IS NULL`.
+        db_index=False,
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Duplicate matching's keys, derived from `name` and `linkedin_url` on every write.
     name_key = MatchKeyField(max_length=200, source="name", derive=name_match_key)
@@ -178,12 +216,22 @@ class Contact(models.Model):
             models.Index(fields=["name_key", "organisation"], name="contact_name_key"),
             models.Index(fields=["linkedin_key"], name="contact_linkedin_key"),
             models.Index(Lower("email"), name="contact_email_ci"),
+            models.Index(
+                fields=["merged_into"],
+                name="contact_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(has_opted_in=False, opted_in_at=None)
                 | models.Q(has_opted_in=True, opted_in_at__isnull=False),
                 name="contact_opt_in_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into=None, merged_at=None)
+                | models.Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="contact_merged_has_a_date",
             ),
         ]
 
@@ -209,6 +257,10 @@ class Contact(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
 
 
 class Acquaintance(models.Model):

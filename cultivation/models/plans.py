@@ -4,8 +4,41 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .people import Contact
+from .people import Contact, in_touch
 from .touches import Method
+
+
+def live_plan(path=""):
+    """The plan at `path` ("" for a plan, "plan__" from its items) has not ended."""
+    return Q(**{f"{path}ended_at": None})
+
+
+class TouchPlanQuerySet(models.QuerySet):
+    def live(self):
+        """Plans not ended: their people are in cultivation."""
+        return self.filter(live_plan())
+
+    def pool_of(self, owner):
+        """The live plans of the people `owner` keeps: the size of their pool."""
+        return self.live().filter(contact__owner=owner)
+
+
+class PlanItemQuerySet(models.QuerySet):
+    def live(self):
+        """Touches of plans not ended."""
+        return self.filter(live_plan("plan__"))
+
+    def of_people_in_touch(self):
+        """Of people who did not ask us to stop and are not erased."""
+        return self.filter(in_touch("plan__contact__"))
+
+    def due_by(self, day):
+        """Live touches due on or before `day` (overdue included)."""
+        return self.live().filter(next_due_on__lte=day)
+
+    def overdue_on(self, day):
+        """Live touches that were due before `day`."""
+        return self.live().filter(next_due_on__lt=day)
 
 
 class TouchPlan(models.Model):
@@ -24,6 +57,8 @@ class TouchPlan(models.Model):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+
+    objects = TouchPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["contact__name"]
@@ -50,6 +85,8 @@ class PlanItem(models.Model):
     snoozed_from = models.DateField(
         null=True, blank=True, help_text="The date it was due before it was snoozed."
     )
+
+    objects = PlanItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["next_due_on", "pk"]

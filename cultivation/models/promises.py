@@ -6,7 +6,25 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .people import Contact
+from .people import Contact, in_touch
+
+
+class PromiseQuerySet(models.QuerySet):
+    def open(self):
+        """Neither kept nor released (the mirror of `Promise.is_open`)."""
+        return self.filter(kept_at=None, released_at=None)
+
+    def overdue_on(self, day):
+        """Open, and due before `day`."""
+        return self.open().filter(due_on__lt=day)
+
+    def due_by(self, day):
+        """Open, due on or before `day` (overdue included)."""
+        return self.open().filter(due_on__lte=day)
+
+    def of_people_in_touch(self):
+        """To people who did not ask us to stop and are not erased."""
+        return self.filter(in_touch("contact__"))
 
 
 class Promise(models.Model):
@@ -32,6 +50,8 @@ class Promise(models.Model):
     )
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.TextField(blank=True)
+
+    objects = PromiseQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]

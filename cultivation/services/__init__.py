@@ -4,13 +4,24 @@ Pages, the admin, tasks, commands and the board's app call these; each raises
 `RuleViolation` with a sentence when the method refuses, and saves nothing.
 """
 
+from .acquaintances import acquaintance_add, acquaintance_remove
 from .follow_ups import (
     follow_up_close,
     follow_up_snooze,
     follow_up_start,
     follow_ups_exhaust,
 )
-from .people import contact_update
+from .merge import contact_merge
+from .organisations import organisation_create, organisation_for_name, organisation_update
+from .people import (
+    contact_asked_to_stop,
+    contact_create,
+    contact_edit,
+    contact_opt_in,
+    contact_opt_out,
+    contact_stop_reverse,
+    contact_update,
+)
 from .plans import (
     contact_reassign,
     plan_end,
@@ -24,9 +35,18 @@ from .promises import promise_keep, promise_make, promise_release
 from .touches import gathering_log, introduction_log, touch_log
 
 __all__ = [
+    "acquaintance_add",
+    "acquaintance_remove",
+    "contact_asked_to_stop",
+    "contact_create",
+    "contact_edit",
     "contact_erase",
     "contact_export",
+    "contact_merge",
+    "contact_opt_in",
+    "contact_opt_out",
     "contact_reassign",
+    "contact_stop_reverse",
     "contact_update",
     "follow_up_close",
     "follow_up_snooze",
@@ -35,6 +55,9 @@ __all__ = [
     "gathering_log",
     "introduction_log",
     "is_erased_email",
+    "organisation_create",
+    "organisation_for_name",
+    "organisation_update",
     "plan_end",
     "plan_item_add",
     "plan_item_snooze",

@@ -44,7 +44,7 @@ def follow_up_start(*, contact, priority, by, met_at=None):
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.has_asked_to_stop:
         return None
-    live = contact.follow_ups.filter(status__in=FollowUp.LIVE).first()
+    live = contact.follow_ups.live().first()
     if live is not None:
         return live
     met_at = met_at or timezone.now()
@@ -123,11 +123,7 @@ def attempt_refusal(follow_up, touch, earlier_methods):
 @transaction.atomic
 def follow_up_close(*, contact, by, note=""):
     """Close the person's live follow-up: someone decided (the card moved on). None if none."""
-    follow_up = (
-        FollowUp.objects.select_for_update()
-        .filter(contact=contact, status__in=FollowUp.LIVE)
-        .first()
-    )
+    follow_up = FollowUp.objects.select_for_update().live().filter(contact=contact).first()
     if follow_up is None:
         return None
     follow_up.status = FollowUp.Status.CLOSED
@@ -148,11 +144,9 @@ def follow_ups_exhaust(*, now=None):
     Returns how many it marked.
     """
     now = now or timezone.now()
-    due = FollowUp.objects.select_for_update().filter(
-        status=FollowUp.Status.OPEN, exhausts_at__lte=now
-    )
+    due = FollowUp.objects.select_for_update().waited_out(now)
     rows = list(due.values_list("pk", "contact_id"))
-    FollowUp.objects.filter(pk__in=[pk for pk, _ in rows], status=FollowUp.Status.OPEN).update(
+    FollowUp.objects.open().filter(pk__in=[pk for pk, _ in rows]).update(
         status=FollowUp.Status.EXHAUSTED
     )
     ContactEvent.objects.bulk_create(
@@ -187,7 +181,10 @@ def follow_up_snooze(*, follow_up, until, by, now=None):
     if until <= timezone.localdate(now):
         raise RuleViolation("Snooze to a date after today.")
     before = follow_up.next_due_at
-    follow_up.next_due_at = timezone.make_aware(datetime.combine(until, time(9)))
+    after = timezone.make_aware(datetime.combine(until, time(9)))
+    if after == before:  # a double click or a resent form: already snoozed there
+        return follow_up
+    follow_up.next_due_at = after
     follow_up.save(update_fields=["next_due_at"])
     ContactEvent.objects.create(
         contact_id=follow_up.contact_id,

@@ -29,7 +29,7 @@ def capacity_refusal(owner, *, adding=1):
     """
     get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
     maximum = settings.CONVIVIO["CAPACITY_MAX"]
-    size = TouchPlan.objects.filter(ended_at=None, contact__owner=owner).count()
+    size = TouchPlan.objects.pool_of(owner).count()
     if size + adding > maximum:
         return (
             f"{owner} already cultivates {size} people, and {maximum} is the most one "
@@ -41,13 +41,16 @@ def capacity_refusal(owner, *, adding=1):
 def _first_due(owner, method, interval, today):
     """Spread a new item's first due date over the owner's existing load of that kind."""
     window_end = today + timedelta(days=interval)
-    due_dates = PlanItem.objects.filter(
-        plan__ended_at=None,
-        plan__contact__owner=owner,
-        method=method,
-        next_due_on__gt=today,
-        next_due_on__lte=window_end,
-    ).values_list("next_due_on", flat=True)
+    due_dates = (
+        PlanItem.objects.live()
+        .filter(
+            plan__contact__owner=owner,
+            method=method,
+            next_due_on__gt=today,
+            next_due_on__lte=window_end,
+        )
+        .values_list("next_due_on", flat=True)
+    )
     return schedule.spread_first_due(today=today, interval_days=interval, load=Counter(due_dates))
 
 
@@ -154,8 +157,10 @@ def plan_item_add(*, plan, method, interval_days, by, now=None):
 
 def end_live_plan(contact, *, by, reason):
     """End the person's live plan, if any (inside a caller's transaction)."""
-    updated = TouchPlan.objects.filter(contact=contact, ended_at=None).update(
-        ended_at=timezone.now(), end_reason=reason
+    updated = (
+        TouchPlan.objects.live()
+        .filter(contact=contact)
+        .update(ended_at=timezone.now(), end_reason=reason)
     )
     if updated:
         ContactEvent.objects.create(contact=contact, action=Action.PLAN_ENDED, by=by, note=reason)
@@ -198,7 +203,10 @@ def plan_item_snooze(*, item, until, by, now=None):
     if until <= timezone.localdate(now):
         raise RuleViolation("Snooze to a date after today.")
     before = item.next_due_on
-    item.snoozed_from = before
+    if until == before:  # a double click or a resent form: already snoozed there
+        return item
+    if item.snoozed_from is None:  # snoozed again: keep the date it was first due
+        item.snoozed_from = before
     item.next_due_on = until
     item.save(update_fields=["next_due_on", "snoozed_from"])
     ContactEvent.objects.create(
@@ -219,8 +227,10 @@ def record_touch(contact, touch):
     methods = {touch.method} if touch.direction == "ours" else set()
     if touch.is_two_way:
         methods.add(Method.CALL)
-    items = PlanItem.objects.select_for_update().filter(
-        plan__contact=contact, plan__ended_at=None, method__in=methods
+    items = (
+        PlanItem.objects.select_for_update()
+        .live()
+        .filter(plan__contact=contact, method__in=methods)
     )
     tz = timezone.get_current_timezone()
     for item in items:
@@ -243,7 +253,7 @@ def contact_reassign(*, contact, owner, by):
         raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
     if contact.owner_id == getattr(owner, "pk", None):
         return contact
-    is_cultivated = TouchPlan.objects.filter(contact=contact, ended_at=None).exists()
+    is_cultivated = TouchPlan.objects.live().filter(contact=contact).exists()
     if is_cultivated and owner is not None:
         refusal = capacity_refusal(owner)
         if refusal:
@@ -251,7 +261,7 @@ def contact_reassign(*, contact, owner, by):
     before = contact.owner
     contact.owner = owner
     contact.save(update_fields=["owner"])
-    FollowUp.objects.filter(contact=contact, status__in=FollowUp.LIVE).update(owner=owner)
+    FollowUp.objects.live().filter(contact=contact).update(owner=owner)
     ContactEvent.objects.create(
         contact=contact,
         action=Action.REASSIGNED,

@@ -41,7 +41,6 @@ from ..models import (
     FollowUp,
     PlanItem,
     Promise,
-    Reminder,
     Touch,
     TouchPlan,
 )
@@ -49,7 +48,8 @@ from ..models.privacy import email_hash
 
 logger = logging.getLogger(__name__)
 
-EXPORT_FORMAT = "convivio-contact-export/1"
+# /2: no "reminders" (what is due is computed live, never stored: docs/jobs.md).
+EXPORT_FORMAT = "convivio-contact-export/2"
 # Placeholders for the text columns that may not be empty; optional ones become "".
 ERASED_TEXT = "(erased)"
 ERASURE_REASON = "Erased (right to erasure)."
@@ -128,7 +128,7 @@ def contact_export(*, contact, by):
     """Everything held about one person (right of access), as a JSON-safe dict.
 
     Their own fields, organisation, owner, the people they know, and every
-    touch, promise, follow-up, touch plan, event and reminder about them;
+    touch, promise, follow-up, touch plan and event about them;
     then what the layers above registered (their cards and roles there).
     """
     _require_manager(by, "export")
@@ -146,7 +146,6 @@ def contact_export(*, contact, by):
         "follow_ups": _rows(contact.follow_ups.select_related("owner").order_by("pk")),
         "touch_plan": _plan(contact),
         "events": _rows(contact.events.select_related("by").order_by("at", "pk")),
-        "reminders": _rows(contact.reminders.select_related("owner").order_by("pk")),
         "erasure": _erasure(contact),
     }
     for name, exporter in sorted(_exporters.items()):
@@ -288,17 +287,14 @@ def _erase_history(contact, now):
     blank_free_text(Touch.objects.filter(introduced_to=contact))
     blank_free_text(ContactEvent.objects.filter(contact=contact))
     promises = Promise.objects.filter(contact=contact)
-    promises.filter(kept_at=None, released_at=None).update(
-        released_at=now, release_reason=ERASURE_REASON
-    )
+    promises.open().update(released_at=now, release_reason=ERASURE_REASON)
     promises.filter(released_at=None).update(what=ERASED_TEXT)
     promises.exclude(released_at=None).update(what=ERASED_TEXT, release_reason=ERASURE_REASON)
-    TouchPlan.objects.filter(contact=contact, ended_at=None).update(ended_at=now)
+    TouchPlan.objects.live().filter(contact=contact).update(ended_at=now)
     TouchPlan.objects.filter(contact=contact).update(end_reason=ERASURE_REASON)
-    FollowUp.objects.filter(contact=contact, status__in=FollowUp.LIVE).update(
+    FollowUp.objects.live().filter(contact=contact).update(
         status=FollowUp.Status.CLOSED, ended_at=now, next_due_at=None
     )
-    Reminder.objects.filter(contact=contact).delete()
     contact.knows.clear()
 
 
@@ -344,8 +340,8 @@ def contact_erase(*, contact, by, reason):
     Their personal fields are blanked and the free text about them removed
     (touch and event notes, promises, mentions of their name, email or phone
     elsewhere); the rows stay, so counts in reports are kept. Plans end,
-    follow-ups close, reminders go, knows links go. A one-way hash of their
-    email stays so they never come back through an import.
+    follow-ups close, knows links go. A one-way hash of their email stays
+    so they never come back through an import.
     """
     _require_manager(by, "erase")
     reason = _checked_reason(reason)

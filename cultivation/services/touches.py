@@ -9,6 +9,7 @@ from convivio.limits import check_text
 from .. import policy
 from ..models import (
     OPT_IN_METHODS,
+    Acquaintance,
     Contact,
     ContactEvent,
     Direction,
@@ -18,7 +19,7 @@ from ..models import (
     Outcome,
     Touch,
 )
-from . import follow_ups, plans
+from . import acquaintances, follow_ups, plans
 
 GATHERING_SIZES = (2, 3)
 
@@ -50,6 +51,12 @@ def touch_refusal(touch, *, contact, is_first_touch):
             "arranged if they agreed to it."
         )
     return None
+
+
+def is_first_touch(contact, follow_up):
+    """A touch now would be the first with someone just met (a live `follow_up`): where a
+    call out of the blue is a cold call. The touch form's preview asks the same."""
+    return follow_up is not None and not contact.touches.exists()
 
 
 @transaction.atomic
@@ -95,12 +102,8 @@ def touch_log(
         gathering=gathering,
         introduced_to=introduced_to,
     )
-    follow_up = (
-        FollowUp.objects.select_for_update()
-        .filter(contact=contact, status__in=FollowUp.LIVE)
-        .first()
-    )
-    is_first = follow_up is not None and not contact.touches.exists()
+    follow_up = FollowUp.objects.select_for_update().live().filter(contact=contact).first()
+    is_first = is_first_touch(contact, follow_up)
     refusal = touch_refusal(touch, contact=contact, is_first_touch=is_first)
     if refusal is None and follow_up is not None:
         follow_up.contact = contact
@@ -123,8 +126,7 @@ def _stop(contact, touch):
     contact.save(update_fields=["asked_to_stop_at"])
     plans.end_live_plan(contact, by=touch.by, reason="They asked us to stop.")
     follow_ups.follow_up_close(contact=contact, by=touch.by, note="They asked us to stop.")
-    open_promises = contact.promises.filter(kept_at=None, released_at=None)
-    open_promises.update(released_at=touch.at, release_reason="They asked us to stop.")
+    contact.promises.open().update(released_at=touch.at, release_reason="They asked us to stop.")
     ContactEvent.objects.create(
         contact=contact, action=ContactEvent.Action.ASKED_TO_STOP, at=touch.at, by=touch.by
     )
@@ -168,5 +170,9 @@ def introduction_log(*, contact, expert, by, at=None, note=""):
         )
         for person, other in ((contact, expert), (expert, contact))
     ]
-    contact.knows.add(expert)
+    # They now know each other: a fact that follows from the introduction, whoever logged it.
+    who = policy.full_name(by) if by is not None else "us"
+    acquaintances.record_link(
+        contact, expert, by=by, how=Acquaintance.How.MET_AT, detail=f"introduced by {who}"
+    )
     return touches

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from .. import people_selectors, policy, selectors
@@ -14,6 +14,9 @@ from ..forms import (
     SnoozeForm,
     next_week,
 )
+from ..models import ContactEvent
+from ..person_forms import ConsentForm, WithdrawForm
+from .acquaintances import knows_context
 
 PAGE_SIZE = 25
 
@@ -29,9 +32,12 @@ def contact_list(request):
         overdue=filters.get("overdue", False),
         now=now,
     )
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
-    badges = selectors.badges_for_contacts([c.pk for c in page], now=now)
-    rows = [(contact, badges[contact.pk]) for contact in page]
+    # The page is a slice of ids; only its rows are read with what they show.
+    ids = contacts.values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = people_selectors.list_rows(page.object_list, now=now)
+    badges = selectors.badges_for_contacts([c.pk for c in people], now=now)
+    rows = [(contact, badges[contact.pk]) for contact in people]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
@@ -44,6 +50,8 @@ def contact_detail(request, pk):
     if data is None:
         raise Http404("No such contact.")
     contact = data.contact
+    if contact.merged_into_id:  # a merged duplicate's old address leads to who it became
+        return redirect("cultivation:contact-detail", pk=contact.merged_into_id)
     settleable = policy.promises_settleable_by(request.user, contact, data.open_promises)
     context = {
         "page": data,
@@ -67,5 +75,22 @@ def contact_detail(request, pk):
         "snooze_form": SnoozeForm(initial={"until": next_week()}),
         "plan_start_form": PlanStartForm(),
         "plan_item_form": PlanItemForm(initial={"interval_days": 180}),
+        **knows_context(request.user, contact, data.known),
+        **_person_context(contact, data),
     }
     return render(request, "cultivation/contact_detail.html", context)
+
+
+CONSENT_ACTIONS = (ContactEvent.Action.OPTED_IN, ContactEvent.Action.OPTED_OUT)
+
+
+def _person_context(contact, data):
+    """Consent (its forms and its history), needs, referrals: the person's own facts."""
+    return {
+        "consent_form": ConsentForm(),
+        "withdraw_form": WithdrawForm(),
+        "consent_history": [
+            row for row in data.timeline if getattr(row, "action", None) in CONSENT_ACTIONS
+        ],
+        "needs": contact.needs.splitlines(),
+    }

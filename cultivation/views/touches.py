@@ -1,12 +1,16 @@
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from convivio.errors import RuleViolation
 from convivio.parsing import object_or_404, parse_id
 
 from .. import services
 from ..forms import GatheringForm, IntroductionForm, TouchForm, moment_of
-from ..models import Contact
+from ..models import Contact, Method, Outcome
+from ..people_selectors import touch_rules_for
+from . import people
 from .common import done, safe_next
 
 
@@ -29,10 +33,14 @@ def touch_new(request):
         contact = object_or_404(Contact, contact_id, what="person") if contact_id else None
         initial = _initial(request, ["contact", "method", "outcome", "direction"])
         form = TouchForm(initial=initial)
-        return _render(request, "cultivation/touch_form.html", form, contact=contact)
+        return _render(request, "cultivation/touch_form.html", form, **_rules_of(contact))
     form = TouchForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        if data["outcome"] == Outcome.ASKED_TO_STOP and data["method"] == Method.CALL:
+            # Final for good: a confirmation page first, which logs the call (people.py).
+            initial = {name: data[name] for name in ("direction", "on", "note", "is_arranged")}
+            return people.confirm_stop(request, data["contact"], initial=initial)
         try:
             touch = services.touch_log(
                 contact=data["contact"],
@@ -50,7 +58,25 @@ def touch_new(request):
             fallback = touch.contact.get_absolute_url()
             return done(request, f"Logged: {touch}.", fallback)
     contact = form.cleaned_data.get("contact")
-    return _render(request, "cultivation/touch_form.html", form, status=400, contact=contact)
+    return _render(request, "cultivation/touch_form.html", form, status=400, **_rules_of(contact))
+
+
+def _rules_of(contact):
+    """The person and the rules the form previews for them (none before one is chosen)."""
+    if contact is None:
+        return {"contact": None, "rules": None}
+    return {"contact": contact, "rules": touch_rules_for(contact, now=timezone.now())}
+
+
+@require_GET
+def touch_rules(request):
+    """The touch form's preview of the rules for the person just chosen (htmx swaps it in
+    as soon as one is picked): their follow-up, their email consent, and what would be
+    refused. An id that names no one is a 404 with a sentence."""
+    raw = request.GET.get("contact", "")
+    contact = object_or_404(Contact.objects.active(), raw, what="person") if raw else None
+    context = _rules_of(contact)
+    return render(request, "cultivation/_touch_rules.html", context)
 
 
 def gathering_new(request):

@@ -24,6 +24,12 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
+def login(login_in_browser):
+    """Through the sign-in page, drawn in the browser, so it is watched too."""
+    return login_in_browser
+
+
+@pytest.fixture
 def violations(page):
     """Every CSP violation and Permissions-Policy complaint seen in `page`, as text."""
     seen = []

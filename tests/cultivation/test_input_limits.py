@@ -43,11 +43,11 @@ def test_touch_page_for_an_unreadable_person_is_not_found(owner_client, contact_
 @pytest.mark.parametrize(
     ("contact_id", "sentence"),
     [
-        ("abc", "Select a valid choice"),
-        ("²", "Select a valid choice"),
-        (str(10**25), "Select a valid choice"),
-        ("-5", "Select a valid choice"),
-        ("1\x00", "Null characters are not allowed."),
+        ("abc", "“abc” is not the number of one"),
+        ("²", "“²” is not the number of one"),
+        (str(10**25), "is not the number of one"),
+        ("-5", "“-5” is not the number of one"),
+        ("1\x00", "that is not the number of one"),
     ],
 )
 def test_touch_for_an_unreadable_person_is_refused_and_nothing_written(

@@ -33,28 +33,6 @@ def test_my_week_lists_what_is_due_by_sunday_and_not_later(owner):
     assert week.until.weekday() == 6
 
 
-@pytest.mark.django_db
-def test_scan_querysets_carry_owner_contact_and_due_date(owner):
-    contact = factories.ContactFactory(owner=owner)
-    follow_up = factories.FollowUpFactory(contact=contact, met_at=NOW - timedelta(days=8))
-    plan = factories.TouchPlanFactory(contact=contact)
-    item = factories.PlanItemFactory(plan=plan, next_due_on=NOW.date())
-    promise = factories.PromiseFactory(contact=contact, due_on=NOW.date())
-    fields = ("pk", "reminder_owner_id", "reminder_contact_id", "reminder_due_on")
-
-    day = NOW.date()
-    assert list(selectors.scan_follow_ups_due(day).values_list(*fields)) == [
-        (follow_up.pk, owner.pk, contact.pk, timezone.localdate(follow_up.next_due_at))
-    ]
-    assert list(selectors.scan_touches_due(day).values_list(*fields)) == [
-        (item.pk, owner.pk, contact.pk, day)
-    ]
-    assert list(selectors.scan_promises_due(day).values_list(*fields)) == [
-        (promise.pk, owner.pk, contact.pk, day)
-    ]
-    assert not selectors.scan_decisions_awaiting(NOW).exists()
-
-
 def _busy_week(owner, size):
     """`size` people each with a follow-up, a planned call and a promise due this week."""
     now = timezone.now()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from convivio.errors import PermissionRefused, RuleViolation
 from cultivation import selectors
-from cultivation.models import ContactEvent, FollowUp, Gathering, Promise, Touch
+from cultivation.models import ContactEvent, FollowUp, Gathering, PlanItem, Promise, Touch
 from cultivation.services import (
     follow_up_start,
     gathering_log,
@@ -54,7 +54,7 @@ def test_asked_to_stop_ends_cultivation_for_good_and_keeps_history(person, owner
     assert person.events.filter(action=ContactEvent.Action.ASKED_TO_STOP).exists()
     far = timezone.now() + timedelta(days=400)
     assert selectors.my_week(owner, now=far).is_empty
-    assert not selectors.scan_touches_due(far.date()).exists()
+    assert not PlanItem.objects.due_by(far.date()).exists()
 
 
 def test_asked_to_stop_by_someone_other_than_the_owner_is_refused_and_nothing_ends(

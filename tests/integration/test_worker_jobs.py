@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cultivation import jobs, tasks
-from cultivation.models import JobRun, Reminder, WeeklyDigest
+from cultivation.models import ContactEvent, FollowUp, JobRun, WeeklyDigest
 from tests import factories
 
 from .conftest import SITE_URL, settled, succeeded, wait_for
@@ -20,27 +20,35 @@ def _due_today(owner, name):
     return contact
 
 
-def test_the_scan_runs_on_a_real_worker_and_three_runs_create_each_reminder_once(
+def _waited_out(owner, name):
+    """Three attempts unanswered, and the week of waiting for an answer is over."""
+    return factories.FollowUpFactory(
+        contact=factories.ContactFactory(owner=owner, name=name),
+        attempt_count=3,
+        next_due_at=None,
+        exhausts_at=timezone.now() - timedelta(hours=1),
+    )
+
+
+def test_the_scan_runs_on_a_real_worker_and_three_runs_stamp_each_follow_up_once(
     celery_worker, queue, owner, teammate
 ):
-    _due_today(owner, "Priya Shah")
-    _due_today(teammate, "Tom Reed")
+    _waited_out(owner, "Priya Shah")
+    _waited_out(teammate, "Tom Reed")
     workers = celery_worker()
 
     tasks.due_scan.apply_async(queue=queue)
     wait_for(lambda: succeeded(workers) == 1, "the first scan", workers)
 
-    assert Reminder.objects.count() == 6
+    assert FollowUp.objects.filter(status=FollowUp.Status.EXHAUSTED).count() == 2
     assert JobRun.objects.get(name=jobs.DUE_SCAN).last_success_at is not None
 
     tasks.due_scan.apply_async(queue=queue)
     tasks.due_scan.apply_async(queue=queue)
     wait_for(lambda: succeeded(workers) == 3, "two more scans", workers)
 
-    assert Reminder.objects.count() == 6
-    assert sorted(Reminder.objects.values_list("kind", flat=True)) == sorted(
-        ["follow_up", "touch", "promise"] * 2
-    )
+    stamps = ContactEvent.objects.filter(action=ContactEvent.Action.FOLLOW_UP_EXHAUSTED)
+    assert sorted(stamps.values_list("contact__name", flat=True)) == ["Priya Shah", "Tom Reed"]
 
 
 def test_the_weekly_email_arrives_once_through_smtp_from_two_racing_workers(

@@ -1,4 +1,4 @@
-"""The jobs by hand: run_due_scan and send_weekly_digest, with --dry-run and --user."""
+"""The jobs by hand: run_due_scan (--dry-run) and send_weekly_digest (--dry-run, --user)."""
 
 from datetime import timedelta
 from io import StringIO
@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from cultivation.models import Reminder, WeeklyDigest
+from cultivation.models import ContactEvent, FollowUp, WeeklyDigest
 
 from .conftest import MONDAY
 
@@ -66,27 +66,28 @@ def test_resend_without_a_user_is_refused(owner):
 
 def test_an_unknown_user_is_an_error(owner):
     with pytest.raises(CommandError, match="No such user: nobody"):
-        _run("run_due_scan", "--user", "nobody")
+        _run("send_weekly_digest", "--user", "nobody")
 
 
 def test_run_due_scan_dry_run_counts_and_writes_nothing(owner, due_things):
-    due_things(owner)
+    due = due_things(owner)
 
     out, _ = _run("run_due_scan", "--dry-run")
 
-    assert "touch: 1 reminder(s) would be created" in out
-    assert not Reminder.objects.exists()
+    assert "1 follow-up(s) would be marked exhausted." in out
+    due.decision.refresh_from_db()
+    assert due.decision.status == FollowUp.Status.OPEN
+    assert not ContactEvent.objects.exists()
 
 
-def test_run_due_scan_creates_reminders_once(owner, teammate, due_things):
+def test_run_due_scan_marks_each_exhausted_follow_up_once(owner, teammate, due_things):
     due_things(owner)
     due_things(teammate, name="Tom Reed")
 
-    first, _ = _run("run_due_scan", "--user", "alice")
+    first, _ = _run("run_due_scan")
     second, _ = _run("run_due_scan")
-    third, _ = _run("run_due_scan")
 
-    assert "promise: 1 reminder(s) created" in first
-    assert "promise: 1 reminder(s) created" in second
-    assert "promise: 0 reminder(s) created" in third
-    assert Reminder.objects.count() == 8
+    assert "Marked 2 follow-up(s) exhausted." in first
+    assert "Marked 0 follow-up(s) exhausted." in second
+    exhausted = ContactEvent.objects.filter(action=ContactEvent.Action.FOLLOW_UP_EXHAUSTED)
+    assert exhausted.count() == 2

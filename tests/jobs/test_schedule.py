@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from convivio.celery import app
 from cultivation import tasks
-from cultivation.models import Reminder, WeeklyDigest
+from cultivation.models import ContactEvent, WeeklyDigest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +51,18 @@ def test_the_beat_schedule_names_real_tasks_in_utc():
 def test_one_scan_per_local_day_across_the_clock_change(change, owner):
     days = [change + timedelta(days=n) for n in range(-4, 5)]
     for day in days:
-        plan = factories.TouchPlanFactory(contact=factories.ContactFactory(owner=owner))
-        factories.PlanItemFactory(plan=plan, next_due_on=day)
+        # Waited out at 03:00 local on `day`: that day's scan (04:15 or 05:15) stamps it.
+        factories.FollowUpFactory(
+            contact=factories.ContactFactory(owner=owner),
+            attempt_count=3,
+            next_due_at=None,
+            exhausts_at=timezone.make_aware(datetime.combine(day, time(3))),
+        )
 
-    firings = []
+    firings, stamped = [], []
     for fired in beat_firings("due-scan", days[0], len(days)):
         firings.append(fired)
-        tasks.due_scan()
+        stamped.append(tasks.due_scan())
 
     assert [fired.date() for fired in firings] == days
     assert {f"{fired:%H:%M}" for fired in firings if fired.date() < change} == {
@@ -66,10 +71,10 @@ def test_one_scan_per_local_day_across_the_clock_change(change, owner):
     assert {f"{fired:%H:%M}" for fired in firings if fired.date() > change} == {
         "05:15" if change == SPRING else "04:15"
     }
-    reminders = Reminder.objects.filter(kind=Reminder.Kind.TOUCH)
-    assert sorted(reminders.values_list("due_on", flat=True)) == days
-    # Each created by the scan of its own local day, not a day early or late.
-    assert all(timezone.localdate(r.created_at) == r.due_on for r in reminders)
+    assert stamped == [1] * len(days)
+    events = ContactEvent.objects.filter(action=ContactEvent.Action.FOLLOW_UP_EXHAUSTED)
+    # Each stamped by the scan of its own local day, not a day early or late.
+    assert sorted(timezone.localdate(event.at) for event in events) == days
 
 
 @pytest.mark.parametrize("change", [SPRING, AUTUMN], ids=["spring", "autumn"])

@@ -1,10 +1,20 @@
 """Send this week's reminder emails by hand: `send_weekly_digest [--dry-run] [--user NAME]`."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cultivation import jobs
 
-from .run_due_scan import users_named
+
+def users_named(usernames):
+    """The users with these usernames (None for everyone); an unknown name is an error."""
+    if not usernames:
+        return None
+    users = list(get_user_model().objects.filter(username__in=usernames))
+    missing = set(usernames) - {user.username for user in users}
+    if missing:
+        raise CommandError(f"No such user: {', '.join(sorted(missing))}.")
+    return users
 
 
 class Command(BaseCommand):
