@@ -399,7 +399,8 @@ class _Picking:
         shown = str(value)[:20]
         shown = f"“{shown}”" if shown.isprintable() else "that"  # never echo a NUL byte
         raise forms.ValidationError(
-            f"Choose a {self.noun} by searching for them: {shown} is not the number of one.",
+            f"Choose {'an' if self.noun[:1] in 'aeiou' else 'a'} {self.noun} by searching: "
+            f"{shown} is not the number of one.",
             code="invalid_pk_value",
         )
 

@@ -262,6 +262,18 @@ class Contact(models.Model):
     def is_merged(self):
         return self.merged_into_id is not None
 
+    @property
+    def retired_reason(self):
+        """Why nothing more may be written about this record ("" for a live person)."""
+        if self.is_erased:
+            return f"{self.name} was erased: nothing more is recorded about them."
+        if self.is_merged:
+            return (
+                f"This record was merged into person #{self.merged_into_id}: "
+                "record it on that person instead."
+            )
+        return ""
+
 
 class Acquaintance(models.Model):
     """One direction of "knows": the link is symmetrical, so each pair is two rows.

@@ -78,6 +78,10 @@ def _check(person, known, how, detail):
     _not_oneself(person, known)
     if person.is_erased or known.is_erased:
         raise RuleViolation("An erased person's links are not recorded: choose someone else.")
+    if person.is_merged or known.is_merged:
+        raise RuleViolation(
+            "A record merged into another person has no links of its own: choose that person."
+        )
     if how not in ("", *Acquaintance.How.values):
         choices = ", ".join(str(label).lower() for label in Acquaintance.How.labels)
         raise RuleViolation(f"“{how}” is not how people know each other: choose {choices}.")

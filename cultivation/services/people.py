@@ -93,8 +93,8 @@ def _lock(contact):
 
 def _require_change(by, person, doing):
     policy.require(policy.can_change_person(by, person), policy.person_refusal(person, doing))
-    if person.is_erased:
-        raise RuleViolation(f"{person.name} was erased: nothing is written back into them.")
+    if person.retired_reason:
+        raise RuleViolation(person.retired_reason)
 
 
 def _add_refusal(owner):
@@ -335,6 +335,8 @@ def contact_stop_reverse(*, contact, by, why):
     check_text(why, what="Why")
     if not why:
         raise RuleViolation(f"Say why “asked us to stop” for {person.name} was a mistake.")
+    if person.retired_reason:
+        raise RuleViolation(person.retired_reason)
     if not person.has_asked_to_stop:
         raise RuleViolation(f"{person.name} has not asked us to stop: nothing to reverse.")
     stopped_on = f"{timezone.localdate(person.asked_to_stop_at):%-d %b %Y}"

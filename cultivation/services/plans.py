@@ -103,6 +103,8 @@ def _lock_contact(contact):
 
 def _start_plan(contact, *, by, kind, now):
     now = now or timezone.now()
+    if contact.retired_reason:
+        raise RuleViolation(contact.retired_reason)
     if contact.has_asked_to_stop:
         raise RuleViolation(f"{contact.name} asked us to stop: they are not cultivated again.")
     plan = TouchPlan.objects.filter(contact=contact).first()
