@@ -144,3 +144,11 @@ class HistoryInline(ParsedInput, History, admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         # History of a saved record only: an add form has none (and needs no formset).
         return obj is not None and super().has_view_permission(request, obj)
+
+    def get_queryset(self, request):
+        # Django's inline asks for view permission without the record, which the rule
+        # above refuses, and would show no rows: ask the model's own permission instead.
+        queryset = admin.options.BaseModelAdmin.get_queryset(self, request)
+        if not super().has_view_permission(request):
+            return queryset.none()
+        return queryset

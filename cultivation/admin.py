@@ -135,7 +135,16 @@ class ContactAdmin(
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "referred_by", "referred_by_colleague"]
     # Consent is given and withdrawn through its service, with how, in the history.
-    readonly_fields = ["has_opted_in", "opted_in_at", "opt_in_how", "asked_to_stop_at"]
+    # Erasure and merging happen through their actions, never by setting a date by hand.
+    readonly_fields = [
+        "has_opted_in",
+        "opted_in_at",
+        "opt_in_how",
+        "asked_to_stop_at",
+        "erased_at",
+        "merged_into",
+        "merged_at",
+    ]
     exclude = ["knows"]
     inlines = [TouchInline, ContactEventInline]
 
