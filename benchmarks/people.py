@@ -1,6 +1,6 @@
 """Benchmark the pickers' suggestions and the pages that pick or list people at 100,000 people.
 
-    python -m benchmarks.people [--people 100000] [--repeat 20]
+    python -m benchmarks.people [--people 100000] [--repeat 20] [--only "contact list" ...]
 
 Uses a database of its own (`var/people_benchmark.sqlite3`, or
 `<name>_people_benchmark` on PostgreSQL via DATABASE_URL), fills it with bulk
@@ -288,7 +288,7 @@ def targets(person):
     ]
 
 
-def run(count, repeat):
+def run(count, repeat, only=()):
     started = time.perf_counter()
     user, person = seed(count)
     vendor = connection.vendor
@@ -302,6 +302,8 @@ def run(count, repeat):
     print(f"| {vendor}: request | median ms | CPU ms | slowest ms | queries | KB | suggestions |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, url in targets(person):
+        if only and not any(word in label for word in only):
+            continue
         median, slowest, queries, size, found = _request(client, url, repeat)
         cpu = _cpu_ms(client, url, repeat)
         shown = found if url.startswith("/pick/") else ""
@@ -317,10 +319,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", nargs="*", default=(), help="rows whose label has a word")
     args = parser.parse_args()
 
     with own_database("people_benchmark"):
-        run(args.people, args.repeat)
+        run(args.people, args.repeat, args.only)
 
 
 if __name__ == "__main__":

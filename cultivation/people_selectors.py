@@ -60,14 +60,15 @@ def _list_search(q):
 
 
 def _has_something_overdue(now):
-    """A planned touch, a follow-up attempt or a promise past due: one list of people,
-    the union of three read once each (not three lookups a person)."""
+    """A planned touch, a follow-up attempt or a promise past due: three lists of people
+    read once each (not three lookups a person). Not one union: PostgreSQL then joins
+    it to everyone before it can take a page in name order."""
     today = timezone.localdate(now)
-    touches = PlanItem.objects.overdue_on(today).values_list("plan__contact")
-    follow_ups = FollowUp.objects.due_before(now).values_list("contact")
-    promises = Promise.objects.overdue_on(today).values_list("contact")
-    lists = [rows.order_by() for rows in (touches, follow_ups, promises)]
-    return Q(pk__in=lists[0].union(*lists[1:]))
+    return (
+        Q(pk__in=PlanItem.objects.overdue_on(today).values("plan__contact"))
+        | Q(pk__in=FollowUp.objects.due_before(now).values("contact"))
+        | Q(pk__in=Promise.objects.overdue_on(today).values("contact"))
+    )
 
 
 def list_rows(page_ids, *, now):

@@ -27,10 +27,9 @@ from django import forms
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models.functions import Lower
+from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from convivio.limits import SEARCH_MAX
 from convivio.parsing import parse_id
@@ -46,6 +45,7 @@ SUGGESTIONS_MAX = 20
 RESTRICTION_KEPT_SECONDS = 7 * 24 * 3600
 """How long a picker's restriction is kept for its suggestions: a form open longer reloads."""
 
+PROJECT_TEMPLATES = TemplatesSetting()
 SEARCH_SUFFIX = "_search"
 SEARCHED_SUFFIX = "_searched"
 TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -319,7 +319,7 @@ class PickerWidget(forms.Widget):
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates, not the form renderer's (which sees only Django's own).
-        return mark_safe(render_to_string(template_name, context))  # escaped by the template
+        return super()._render(template_name, context, PROJECT_TEMPLATES)
 
 
 class PickersWidget(PickerWidget):
