@@ -36,7 +36,7 @@ run: $(VENV)/.runtime
 ## PYTHONDONTWRITEBYTECODE: compiling them again costs each test process seconds.
 WORKERS ?= 2
 test: $(VENV)/.dev
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(WORKERS) --cov \
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal --cov \
 		--cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 	$(if $(PYTEST_ARGS),@echo "Coverage floors are checked on the whole suite only.",$(BIN)/python tests/coverage_floor.py)
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -377,12 +378,20 @@ def world(owner, teammate, manager):
 
 
 def _every_row():
-    """Every row of both apps: a refused request must leave this exactly as it was."""
+    """Every row of both apps: a refused request must leave this exactly as it was.
+    (Read with plain SQL, table by table: through the ORM it was a third of this module's
+    time.)"""
     models = [
         *apps.get_app_config("opportunities").get_models(),
         *apps.get_app_config("cultivation").get_models(),
     ]
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+    rows = {}
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")
+            rows[model._meta.label] = cursor.fetchall()
+    return rows
 
 
 def _signed_in(user):
