@@ -5,7 +5,7 @@ The board's app builds on these models; nothing here imports from it (cultivatio
 
 from .follow_ups import MAX_ATTEMPTS, FollowUp
 from .jobs import JobRun, WeeklyDigest
-from .people import Acquaintance, Contact, Organisation
+from .people import Acquaintance, Contact, Organisation, Tag
 from .plans import PlanItem, TouchPlan
 from .priority import Priority
 from .privacy import ErasedIdentity
@@ -39,6 +39,7 @@ __all__ = [
     "PlanItem",
     "Priority",
     "Promise",
+    "Tag",
     "Touch",
     "TouchPlan",
     "WeeklyDigest",

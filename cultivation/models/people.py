@@ -85,6 +85,21 @@ def in_touch(path=""):
     return models.Q(**{f"{path}asked_to_stop_at": None, f"{path}erased_at": None})
 
 
+class Tag(models.Model):
+    """A label on people ("Board members", a Contactually bucket, a Google label): the
+    contacts list filters by it. Names are unique whatever their case."""
+
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self):
+        return self.name
+
+
 class ContactQuerySet(models.QuerySet):
     """Facts about sets of people, each spelled here once (`Contact.objects.in_cultivation()`)."""
 
@@ -178,6 +193,7 @@ class Contact(models.Model):
         through="Acquaintance",
         help_text="People this person knows: who could introduce whom.",
     )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people")
     asked_to_stop_at = models.DateTimeField(
         null=True,
         blank=True,
