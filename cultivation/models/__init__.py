@@ -7,6 +7,7 @@ from .follow_ups import MAX_ATTEMPTS, FollowUp
 from .jobs import JobRun, WeeklyDigest
 from .people import Acquaintance, Contact, Organisation, Tag
 from .plans import PlanItem, TouchPlan
+from .preferences import Preferences, Weekday, zone_for
 from .priority import Priority
 from .privacy import ErasedIdentity
 from .promises import Promise
@@ -37,10 +38,13 @@ __all__ = [
     "Organisation",
     "Outcome",
     "PlanItem",
+    "Preferences",
     "Priority",
     "Promise",
     "Tag",
     "Touch",
     "TouchPlan",
+    "Weekday",
     "WeeklyDigest",
+    "zone_for",
 ]
