@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from convivio.errors import PermissionRefused, RuleViolation, StaleVersion
 from convivio.parsing import parse_bigint, parse_id, safe_next
 from cultivation.models import Contact
-from cultivation.views.common import forbidden
+from cultivation.views.common import forbidden, not_saved, refused
 
 from . import policy, rules, selectors, services
 from .forms import (
@@ -186,15 +186,18 @@ def _refused(request, text, *, status):
         return response
     if status == FORBIDDEN:
         return forbidden(request, text)
-    messages.error(request, text)
-    return _back(request)
+    return not_saved(request, text, back=_back_url(request), status=status)
 
 
 def _back(request):
-    """To `next` if it is a page of this site, else to the board with the same filters."""
+    return redirect(_back_url(request))
+
+
+def _back_url(request):
+    """`next` if it is a page of this site, else the board with the same filters."""
     params = request.GET.copy()
     params.pop("next", None)
-    return redirect(safe_next(request, _board_url(params.urlencode())))
+    return safe_next(request, _board_url(params.urlencode()))
 
 
 @require_POST
@@ -369,11 +372,8 @@ def card_introduction_ask(request, pk, contact):
         idea, added = services.connection_idea_ask_introduction(
             opportunity=card, via=via, by=request.user
         )
-    except PermissionRefused as error:
-        return forbidden(request, error, back=back)
     except RuleViolation as error:
-        messages.error(request, str(error))
-        return redirect(back)
+        return refused(request, error, back)
     if added:
         messages.success(request, f"Idea added: {idea.description}")
     else:

@@ -17,6 +17,7 @@ from convivio.errors import PermissionRefused, RuleViolation
 from cultivation.models import ContactEvent, FollowUp
 from cultivation.services import follow_up_snooze
 from tests import factories
+from tests.pages import said
 
 pytestmark = pytest.mark.django_db
 Action = ContactEvent.Action
@@ -59,12 +60,6 @@ def _snooze(client, follow_up, until, next_url="/my-week/"):
     return client.post(url, {"until": until, "next": next_url}, follow=True)
 
 
-def _said(response, level, words):
-    """Whether the page showed exactly one message, of `level`, that says `words`."""
-    messages = [(message.level_tag, str(message)) for message in response.context["messages"]]
-    return len(messages) == 1 and messages[0][0] == level and words in messages[0][1]
-
-
 def _due(follow_up):
     return timezone.localtime(FollowUp.objects.get(pk=follow_up.pk).next_due_at)
 
@@ -86,7 +81,7 @@ def test_the_owner_snoozes_a_follow_up_off_my_week_to_nine_on_the_chosen_morning
     response = _snooze(client, follow_up, "2026-06-17")
 
     assert response.redirect_chain[-1][0] == "/my-week/"
-    assert _said(response, "success", "Wed 17 Jun")
+    assert said(response, "success", "Wed 17 Jun")
     assert not _listed_on_my_week(response, person)
     assert _due(follow_up) == datetime(2026, 6, 17, 9, 0, tzinfo=LONDON)
     [(by, note)] = _snoozes(person)
@@ -121,7 +116,7 @@ def test_a_follow_up_is_not_snoozed_to_today_or_earlier(as_role, follow_up, pers
 
     for _ in range(2):
         response = _snooze(client, follow_up, until)
-        assert _said(response, "error", "after today")
+        assert said(response, "error", "after today")
 
     assert _due(follow_up) == datetime(2026, 6, 12, 11, 0, tzinfo=LONDON)
     assert _snoozes(person) == []
@@ -131,7 +126,7 @@ def test_a_follow_up_is_not_snoozed_to_today_or_earlier(as_role, follow_up, pers
 def test_an_unreadable_date_is_refused_and_nothing_changes(as_role, follow_up, person, until):
     response = _snooze(as_role("owner"), follow_up, until)
 
-    assert _said(response, "error", "date")
+    assert said(response, "error", "date")
     assert _due(follow_up) == datetime(2026, 6, 12, 11, 0, tzinfo=LONDON)
     assert _snoozes(person) == []
 
@@ -150,7 +145,7 @@ def test_there_is_nothing_to_snooze_when_no_attempt_is_due(as_role, follow_up, p
 
     response = _snooze(as_role("owner"), follow_up, "2026-06-17")
 
-    assert _said(response, "error", "no follow-up attempt due")
+    assert said(response, "error", "no follow-up attempt due")
     assert FollowUp.objects.get(pk=follow_up.pk).next_due_at is None
     assert _snoozes(person) == []
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from cultivation.models import ContactEvent, Promise, Touch
 from tests import factories
+from tests.pages import said
 
 pytestmark = pytest.mark.django_db
 Action = ContactEvent.Action
@@ -46,12 +47,6 @@ def promise(person, owner):
     )
 
 
-def _said(response, level, words):
-    """Whether the page showed exactly one message, of `level`, that says `words`."""
-    messages = [(message.level_tag, str(message)) for message in response.context["messages"]]
-    return len(messages) == 1 and messages[0][0] == level and words in messages[0][1]
-
-
 def _is_sign_in(response):
     return response.status_code == 302 and response.url.startswith(reverse("login"))
 
@@ -82,7 +77,7 @@ def test_the_owner_records_a_promise_and_sees_it_on_the_persons_page(as_role, pe
     response = _record(as_role("owner"), person, owner)
 
     assert response.redirect_chain[-1][0] == person.get_absolute_url() + "#promises"
-    assert _said(response, "success", "Introduce them to our tax partner")
+    assert said(response, "success", "Introduce them to our tax partner")
     promise = Promise.objects.get()
     assert (promise.owner, promise.due_on, promise.made_by) == (owner, date(2026, 6, 17), owner)
     [(by, note)] = _events(person, Action.PROMISE_MADE)
@@ -162,8 +157,8 @@ def test_the_owner_keeps_a_promise_once_and_it_is_logged_as_a_touch(as_role, pro
     first, second = _keep(client, promise), _keep(client, promise)
 
     assert first.redirect_chain[-1][0] == promise.get_absolute_url()
-    assert _said(first, "success", "Send the succession checklist")
-    assert _said(second, "error", "already kept")
+    assert said(first, "success", "Send the succession checklist")
+    assert said(second, "error", "already kept")
     promise.refresh_from_db()
     assert (promise.kept_touch.method, promise.kept_touch.by.username) == ("note", "alice")
     assert Touch.objects.count() == 1
@@ -175,7 +170,7 @@ def test_the_owner_keeps_a_promise_once_and_it_is_logged_as_a_touch(as_role, pro
 def test_a_promise_kept_by_an_unknown_method_is_refused_and_stays_open(as_role, promise, method):
     response = _keep(as_role("owner"), promise, method)
 
-    assert _said(response, "error", "kept")
+    assert said(response, "error", "kept")
     promise.refresh_from_db()
     assert promise.is_open
     assert not Touch.objects.exists()
@@ -227,8 +222,8 @@ def test_the_owner_releases_a_promise_with_a_reason_once(as_role, promise):
     first, second = _release(client, promise), _release(client, promise)
 
     assert first.redirect_chain[-1][0] == promise.get_absolute_url()
-    assert _said(first, "success", "Send the succession checklist")
-    assert _said(second, "error", "already released")
+    assert said(first, "success", "Send the succession checklist")
+    assert said(second, "error", "already released")
     promise.refresh_from_db()
     assert promise.release_reason == "They found someone closer"
     [(by, note)] = _events(promise.contact, Action.PROMISE_RELEASED)
@@ -239,7 +234,7 @@ def test_the_owner_releases_a_promise_with_a_reason_once(as_role, promise):
 def test_a_promise_is_not_released_without_a_reason(as_role, promise, reason):
     response = _release(as_role("owner"), promise, reason)
 
-    assert _said(response, "error", "reason")
+    assert said(response, "error", "reason")
     promise.refresh_from_db()
     assert promise.is_open
     assert not promise.contact.events.filter(action=Action.PROMISE_RELEASED).exists()
@@ -251,7 +246,7 @@ def test_a_kept_promise_cannot_then_be_released(as_role, promise):
 
     response = _release(client, promise)
 
-    assert _said(response, "error", "already kept")
+    assert said(response, "error", "already kept")
     promise.refresh_from_db()
     assert promise.released_at is None
 

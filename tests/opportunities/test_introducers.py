@@ -264,10 +264,12 @@ def test_asking_someone_who_cannot_introduce_us_is_refused(
     }[who]()
 
     response = owner_client.post(
-        reverse("opportunities:card-introduction-ask", args=[card.pk, person.pk]), follow=True
+        reverse("opportunities:card-introduction-ask", args=[card.pk, person.pk])
     )
 
+    assert response.status_code == 400
     assert sentence in response.content.decode()
+    assert f'href="{card.get_absolute_url()}#ideas"' in response.content.decode()
     assert not ConnectionIdea.objects.exists()
 
 
