@@ -45,12 +45,6 @@ def unsent_digests(*, now, grace=UNSENT_GRACE):
     ).select_related("user")
 
 
-def week_start_of(now, zone=None):
-    """The Monday of `now`'s week in `zone` (by default the active one): the week's name."""
-    today = timezone.localdate(now, zone)
-    return today - timedelta(days=today.weekday())
-
-
 def digest_message(user, week, *, now):
     """The weekly email for `user`: My week's groups, in plain text and HTML, absolute links."""
     context = {
@@ -118,7 +112,7 @@ def due_people(users, *, now, scheduled=True):
             continue
         if user.last_week_start is not None and user.last_week_start >= week_start:
             continue
-        if scheduled and now < preferences.weekly_email_at(week_start):
+        if scheduled and not preferences.is_weekly_email_due(now):
             continue
         due.append(Due(user, week_start))
     return due

@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from cultivation import jobs
 from cultivation.jobs import digest
-from cultivation.models import Preferences, WeeklyDigest
+from cultivation.models import JobRun, Preferences, WeeklyDigest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +319,17 @@ def test_a_claim_for_an_older_week_than_one_already_claimed_is_refused(owner):
     assert digest._claim(owner, WEEK, 3) is None
     assert digest._claim(owner, WEEK + timedelta(days=7), 3) is None
     assert digest._claim(owner, WEEK + timedelta(days=14), 3).week_start == date(2026, 12, 7)
+
+
+def test_a_broker_refusing_the_queue_is_recorded_and_raised(owner):
+    Preferences.objects.create(user=owner, time_zone=LONDON)
+    _last_week_sent(owner)
+
+    def enqueue(*task):
+        raise ConnectionError("Redis is down")
+
+    with pytest.raises(ConnectionError):
+        jobs.weekly_digest_fan_out(enqueue=enqueue, now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+    run = JobRun.objects.get(name=jobs.WEEKLY_DIGEST)
+    assert "queueing the weekly emails failed: ConnectionError('Redis is down')" in run.last_error
