@@ -77,7 +77,12 @@ class Preferences(models.Model):
 
     @property
     def zone(self):
-        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        """Their zone, or the firm's if they chose none or theirs is no longer known (a
+        zone retired from the time zone database must not break every page they open)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     def week_start(self, now):
         """The Monday of the week `now` falls in, in the person's own time zone: the week's name."""

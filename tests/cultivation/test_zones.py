@@ -184,3 +184,14 @@ def test_the_backend_still_refuses_an_inactive_or_unknown_person():
 
     assert backend.get_user(gone.pk) is None
     assert backend.get_user(gone.pk + 1000) is None
+
+
+@pytest.mark.parametrize("stored", ["Mars/Olympus_Mons", "../../etc/passwd"])
+def test_a_zone_no_longer_known_falls_back_to_the_firms_and_the_page_works(stored, client):
+    person = _person("alice", None)
+    Preferences.objects.create(user=person, time_zone=stored)
+
+    page = _get(client, person, "/my-week/", datetime(2026, 11, 24, 3, 30, tzinfo=UTC))
+
+    assert page.status_code == 200
+    assert page.context["today"] == date(2026, 11, 24)  # London's Tuesday
