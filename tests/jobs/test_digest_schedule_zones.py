@@ -333,3 +333,22 @@ def test_a_broker_refusing_the_queue_is_recorded_and_raised(owner):
 
     run = JobRun.objects.get(name=jobs.WEEKLY_DIGEST)
     assert "queueing the weekly emails failed: ConnectionError('Redis is down')" in run.last_error
+
+
+def test_the_email_lists_the_week_on_the_persons_own_clock():
+    # Monday 07:05 in Sydney is still Sunday evening in London, the firm's zone: on the
+    # firm's clock a promise due that Monday would not even be in this week.
+    alice = factories.UserFactory(username="alice")
+    Preferences.objects.create(user=alice, time_zone=SYDNEY)
+    _last_week_sent(alice)
+    contact = factories.ContactFactory(owner=alice, name="Priya Shah")
+    factories.PromiseFactory(contact=contact, due_on=WEEK, what="Send the survey")
+    factories.PromiseFactory(contact=contact, due_on=date(2026, 11, 29), what="Call back")
+
+    sends = run_beat(datetime(2026, 11, 22, 19, 0, tzinfo=UTC), END)
+
+    assert sends[0] == ("alice", datetime(2026, 11, 22, 20, 5, tzinfo=UTC))
+    message = mail.outbox[0]
+    assert message.subject == "Your week in Convivio: 2 things due"
+    assert "Send the survey" in message.body and "Call back" in message.body
+    assert "OVERDUE" not in message.body
