@@ -1,62 +1,49 @@
 """Celery's timing, built from settings and checked before anything starts.
 
 The task time limits must fit well inside Redis's visibility timeout
-(`check_task_time_limits`). Beat runs in UTC. Its times are refused when
-they fall in 01:00-02:59 UTC, when the scan would land near local midnight (a
-day could be scanned twice or not at all), or when the weekly-email runs never
-reach Monday morning in the firm's time zone, winter or summer. See docs/jobs.md.
+(`check_task_time_limits`). Beat runs in UTC. The daily scan's time is refused
+when it falls in 01:00-02:59 UTC or near midnight in the firm's time zone (a day
+could be scanned twice or not at all). The weekly-email sweep runs every hour of
+every day: each person's email goes at the first run from the day and hour they
+chose on their own clock, wherever they are. See docs/jobs.md.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from celery.schedules import crontab, crontab_parser
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-# A winter and a summer Monday: the schedule must work on both sides of a clock change.
-SAMPLE_MONDAYS = (date(2026, 1, 5), date(2026, 7, 6))
+# A winter and a summer day: the scan must keep clear of local midnight on both.
+SAMPLE_DAYS = (date(2026, 1, 5), date(2026, 7, 6))
 
 
-def _local_runs(hours_utc, minute, zone):
-    """(monday, runs in `zone`) for runs at `hours_utc`:`minute` UTC around each sample Monday."""
-    for monday in SAMPLE_MONDAYS:
-        runs = [
-            datetime.combine(monday + timedelta(days=offset), time(hour, minute), UTC).astimezone(
-                ZoneInfo(zone)
-            )
-            for offset in (-1, 0, 1)
-            for hour in sorted(hours_utc)
-        ]
-        yield monday, runs
+def _local_scans(hour, minute, zone):
+    """The scan's runs at `hour`:`minute` UTC on the sample days, on the clock of `zone`."""
+    return [
+        datetime.combine(day, time(hour, minute), UTC).astimezone(ZoneInfo(zone))
+        for day in SAMPLE_DAYS
+    ]
 
 
-def schedule_mistakes(*, scan_hour, scan_minute, digest_hours, digest_minute, local_hour, zone):
+def schedule_mistakes(*, scan_hour, scan_minute, digest_minute, zone):
     """Sentences saying what is wrong with these beat times; empty when they are fine."""
-    hours = crontab_parser(24).parse(digest_hours)
-    mistakes = set()
-    if {1, 2} & ({scan_hour} | hours):
-        mistakes.add("DUE_SCAN_HOUR_UTC and WEEKLY_DIGEST_HOURS_UTC must avoid 01:00-03:00 UTC.")
-    for _, runs in _local_runs({scan_hour}, scan_minute, zone):
-        if not all(3 <= run.hour < 23 for run in runs):
-            mistakes.add(f"DUE_SCAN_HOUR_UTC must put the scan between 03:00 and 23:00 in {zone}.")
-    for monday, runs in _local_runs(hours, digest_minute, zone):
-        if not any(run.date() == monday and local_hour <= run.hour < 12 for run in runs):
-            mistakes.add(
-                f"WEEKLY_DIGEST_HOURS_UTC must include Monday morning from "
-                f"{local_hour:02d}:00 in {zone}, winter and summer."
-            )
-    return sorted(mistakes)
+    mistakes = []
+    if not (0 <= scan_hour <= 23 and 0 <= scan_minute <= 59):
+        return ["DUE_SCAN_HOUR_UTC must be 0-23 and DUE_SCAN_MINUTE_UTC 0-59."]
+    if scan_hour in {1, 2}:
+        mistakes.append("DUE_SCAN_HOUR_UTC must avoid 01:00-03:00 UTC.")
+    if not all(3 <= run.hour < 23 for run in _local_scans(scan_hour, scan_minute, zone)):
+        mistakes.append(f"DUE_SCAN_HOUR_UTC must put the scan between 03:00 and 23:00 in {zone}.")
+    if not 0 <= digest_minute <= 59:
+        mistakes.append("WEEKLY_DIGEST_MINUTE_UTC must be a minute past the hour, 0-59.")
+    return mistakes
 
 
-def beat_schedule(*, scan_hour, scan_minute, digest_hours, digest_minute, local_hour, zone):
+def beat_schedule(*, scan_hour, scan_minute, digest_minute, zone):
     """CELERY_BEAT_SCHEDULE for these times, or ImproperlyConfigured saying what is wrong."""
     mistakes = schedule_mistakes(
-        scan_hour=scan_hour,
-        scan_minute=scan_minute,
-        digest_hours=digest_hours,
-        digest_minute=digest_minute,
-        local_hour=local_hour,
-        zone=zone,
+        scan_hour=scan_hour, scan_minute=scan_minute, digest_minute=digest_minute, zone=zone
     )
     if mistakes:
         raise ImproperlyConfigured(" ".join(mistakes) + " See docs/jobs.md.")
@@ -65,9 +52,10 @@ def beat_schedule(*, scan_hour, scan_minute, digest_hours, digest_minute, local_
             "task": "cultivation.tasks.due_scan",
             "schedule": crontab(hour=scan_hour, minute=scan_minute),
         },
+        # Every hour of every day: someone's chosen hour, on their own clock, is always near.
         "weekly-digest": {
             "task": "cultivation.tasks.weekly_digest",
-            "schedule": crontab(hour=digest_hours, minute=digest_minute),
+            "schedule": crontab(minute=digest_minute),
         },
     }
 

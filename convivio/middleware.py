@@ -1,4 +1,5 @@
-"""Response headers Django has no setting for.
+"""Middleware Django has no setting for: the Permissions-Policy header, and each
+person's own time zone.
 
 Permissions-Policy is one fixed header built from settings.PERMISSIONS_POLICY:
 a few lines here rather than a dependency (django-csp covers the
@@ -6,6 +7,9 @@ Content-Security-Policy, Django's SecurityMiddleware the rest).
 """
 
 from django.conf import settings
+from django.utils import timezone
+
+from cultivation.models import zone_for
 
 
 def permissions_policy_header(policy):
@@ -25,3 +29,22 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class TimeZoneMiddleware:
+    """Shows each signed-in person dates and times on their own clock: "today", due dates,
+    overdue, My week and every page follow their time zone (`zone_for`), everyone else
+    the firm's. After AuthenticationMiddleware; with `convivio.backends.ModelBackend`
+    the person's preferences come with the person, so this costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            timezone.activate(zone_for(user))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

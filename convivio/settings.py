@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Each signed-in person's own time zone (no query: the backend loads it with them).
+    "convivio.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Fills Django's empty 405 (a POST-only address opened as a link) with a sentence.
     "convivio.method_not_allowed.MethodNotAllowedMiddleware",
@@ -118,7 +120,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in while (username, address) is locked out; then the usual check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the person's preferences (time zone) with them.
+    "convivio.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -227,22 +230,19 @@ CELERY_TIMEZONE = "UTC"
 # Beat's record of what it last enqueued: under var/, never in the working directory.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# The beat schedule, in UTC and clear of 01:00-03:00, when clocks change (docs/jobs.md).
-# The due scan runs daily; the weekly email task runs hourly through the morning
-# and sends once, on the first run from Monday WEEKLY_DIGEST_LOCAL_HOUR in
-# TIME_ZONE (07:05 in London, winter and summer); later runs catch up after an outage.
+# The beat schedule, in UTC (docs/jobs.md). The due scan runs daily, clear of
+# 01:00-03:00 UTC and of midnight in TIME_ZONE, when clocks change. The weekly-email
+# sweep runs every hour at WEEKLY_DIGEST_MINUTE_UTC past: each person's email goes on
+# the first run from the day and hour they chose, on their own clock (Preferences);
+# later runs that week catch up after an outage.
 DUE_SCAN_HOUR_UTC = env.int("DUE_SCAN_HOUR_UTC", default=4)
 DUE_SCAN_MINUTE_UTC = env.int("DUE_SCAN_MINUTE_UTC", default=15)
-WEEKLY_DIGEST_HOURS_UTC = env.str("WEEKLY_DIGEST_HOURS_UTC", default="5-11")
 WEEKLY_DIGEST_MINUTE_UTC = env.int("WEEKLY_DIGEST_MINUTE_UTC", default=5)
-WEEKLY_DIGEST_LOCAL_HOUR = env.int("WEEKLY_DIGEST_LOCAL_HOUR", default=7)
 
 CELERY_BEAT_SCHEDULE = beat_schedule(
     scan_hour=DUE_SCAN_HOUR_UTC,
     scan_minute=DUE_SCAN_MINUTE_UTC,
-    digest_hours=WEEKLY_DIGEST_HOURS_UTC,
     digest_minute=WEEKLY_DIGEST_MINUTE_UTC,
-    local_hour=WEEKLY_DIGEST_LOCAL_HOUR,
     zone=TIME_ZONE,
 )
 

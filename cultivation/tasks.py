@@ -31,9 +31,10 @@ def due_scan():
 
 @shared_task(bind=True)
 def weekly_digest(self, scheduled=True):
-    """The weekly email: queues `send_weekly_digest_to` for each person not yet claimed.
-    The beat's hourly runs do so only on Monday morning, local time; `scheduled=False`
-    does it now. Either way, at most one email per person a week."""
+    """The weekly email (beat: every hour): queues `send_weekly_digest_to` for each person
+    whose chosen day and hour, on their own clock, has come this week and whose week is
+    not yet claimed; `scheduled=False` for everyone not yet claimed, now. Either way, at
+    most one email per person per week of theirs."""
     queue = (self.request.delivery_info or {}).get("routing_key")  # people's tasks follow
     return jobs.weekly_digest_fan_out(
         scheduled=scheduled,

@@ -1,11 +1,15 @@
-"""The weekly reminder email: one per person with something due, at most once a week.
+"""The weekly reminder email: one per person per week of their own, at the day and hour
+they chose on their own clock (Monday 07:00 unless they chose otherwise), or none if
+they turned it off.
 
-Each person's email is claimed (a unique `WeeklyDigest` row, in its own
-transaction) after the mail server has answered and before the message goes
-out, and stamped `sent_at` after. A failure before the mail server had the
-message (`delivery.NotDelivered`) releases the claim; one after keeps it. On
-Celery, the weekly run is a short sweep that queues one short task per person
-(`weekly_digest_fan_out`). See docs/jobs.md.
+Beat runs the sweep every hour (`weekly_digest_fan_out`); it queues one short task per
+person whose moment has come this week and whose week is not yet claimed. Each
+person's email is claimed (a unique `WeeklyDigest` row, in its own transaction)
+after the mail server has answered and before the message goes out, and stamped
+`sent_at` after. A failure before the mail server had the message
+(`delivery.NotDelivered`) releases the claim; one after keeps it. A week with
+nothing due is claimed too (no items, no email), so it is decided once. See
+docs/jobs.md.
 """
 
 import logging
@@ -16,12 +20,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import selectors
-from ..models import JobRun, WeeklyDigest
+from ..models import JobRun, Preferences, WeeklyDigest
 from . import delivery
 from .heartbeats import WEEKLY_DIGEST
 
@@ -33,22 +38,11 @@ UNSENT_GRACE = timedelta(hours=1)
 
 
 def unsent_digests(*, now, grace=UNSENT_GRACE):
-    """Weekly emails claimed over `grace` ago and never sent: the process died in between."""
-    return WeeklyDigest.objects.filter(sent_at=None, claimed_at__lt=now - grace).select_related(
-        "user"
-    )
-
-
-def week_start_of(now):
-    """The Monday of `now`'s ISO week, in the firm's time zone (TIME_ZONE)."""
-    today = timezone.localdate(now)
-    return today - timedelta(days=today.weekday())
-
-
-def is_digest_time(now):
-    """Monday morning, local time, from WEEKLY_DIGEST_LOCAL_HOUR on: the beat's runs send then."""
-    local = timezone.localtime(now)
-    return local.weekday() == 0 and local.hour >= settings.WEEKLY_DIGEST_LOCAL_HOUR
+    """Weekly emails claimed over `grace` ago and never sent: the process died in between.
+    (A week with nothing due is claimed with no items and has nothing to send.)"""
+    return WeeklyDigest.objects.filter(
+        sent_at=None, item_count__gt=0, claimed_at__lt=now - grace
+    ).select_related("user")
 
 
 def digest_message(user, week, *, now):
@@ -77,24 +71,67 @@ def digest_message(user, week, *, now):
     return message
 
 
-def digest_recipients(*, week_start=None, usernames=None):
-    """Active people with an email address, not yet claimed for `week_start` (if given)."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+def digest_recipients(*, usernames=None):
+    """Active people with an email address, with their preferences and the Monday of the
+    latest week claimed for them (`last_week_start`, None if never): one query."""
+    latest = WeeklyDigest.objects.filter(user=OuterRef("pk")).order_by("-week_start")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .select_related("preferences")
+        .annotate(last_week_start=Subquery(latest.values("week_start")[:1]))
+        .order_by("pk")
+    )
     if usernames:
         users = users.filter(username__in=usernames)
-    if week_start is not None:
-        users = users.exclude(weekly_digests__week_start=week_start)
     return users
+
+
+@dataclass(frozen=True)
+class Due:
+    """A person whose email for the week of `week_start` (their own Monday) may go now."""
+
+    user: object
+    week_start: object
+
+
+def due_people(users, *, now, scheduled=True):
+    """`Due` for each of `users` (from `digest_recipients`) with the weekly email on and
+    nothing claimed for this week of theirs or a later one; when `scheduled`, only those
+    whose chosen day and hour, on their own clock, has come this week.
+
+    "Or a later one": a person who moved west can find themselves back in a week (named
+    by its Monday) older than one already claimed from their old zone: they have had
+    that email, so none goes until their next week."""
+    due = []
+    for user in users:
+        preferences = Preferences.of(user)
+        week_start = preferences.week_start(now)
+        if not preferences.weekly_email:
+            continue
+        if user.last_week_start is not None and user.last_week_start >= week_start:
+            continue
+        if scheduled and not preferences.is_weekly_email_due(now):
+            continue
+        due.append(Due(user, week_start))
+    return due
 
 
 def _claim(user, week_start, item_count):
     """Insert the (user, week) row in a transaction of its own: only one process wins it.
 
-    `durable=True` refuses to run inside another transaction, where the claim
-    would not be visible to others until later (and the email would go first).
+    The person's row is locked first and nothing is claimed when this week or a later
+    one already is, so two runs that saw them in two zones (they changed theirs in
+    between) cannot both send. `durable=True` refuses to run inside another
+    transaction, where the claim would not be visible to others until later (and the
+    email would go first).
     """
     try:
         with transaction.atomic(durable=True):
+            person = get_user_model().objects.select_for_update().filter(pk=user.pk)
+            if person.filter(weekly_digests__week_start__gte=week_start).exists():
+                return None
             return WeeklyDigest.objects.create(
                 user=user, week_start=week_start, item_count=item_count
             )
@@ -104,20 +141,28 @@ def _claim(user, week_start, item_count):
 
 @dataclass
 class DigestResult:
-    week_start: object
     sent: list = field(default_factory=list)
     nothing_due: int = 0
+    turned_off: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+
+
+def _build(user, now):
+    """My week and its email for `user`, on their own clock: (week, message or None)."""
+    with timezone.override(Preferences.of(user).zone):
+        week = selectors.my_week(user, now=now)
+        return week, None if week.is_empty else digest_message(user, week, now=now)
 
 
 def _send_one(user, week_start, now, result):
     """Build, connect, claim, send, stamp. Nothing is claimed until the mail server has
-    answered, so a worker killed while it waits leaves nothing behind."""
-    week = selectors.my_week(user, now=now)
-    if week.is_empty:
+    answered, so a worker killed while it waits leaves nothing behind. A week with
+    nothing due is claimed with no items: decided once, not again each hour."""
+    week, message = _build(user, now)
+    if message is None:
+        _claim(user, week_start, 0)
         result.nothing_due += 1
         return
-    message = digest_message(user, week, now=now)
     with delivery.mail_connection() as outbox:
         claim = _claim(user, week_start, week.total)
         if claim is None:
@@ -141,15 +186,16 @@ def _record(text=None):
         runs.update(last_error=f"{timezone.now():%c}: {text}")
 
 
-def _send_logged(user, now, result, *, record):
+def _send_logged(person, now, result, *, record):
     """One person's email; a failure is logged and recorded, never raised: the run goes on."""
+    username = person.user.username
     try:
-        _send_one(user, result.week_start, now, result)
+        _send_one(person.user, person.week_start, now, result)
     except Exception as error:
-        logger.exception("Weekly email to %s failed", user.username)
-        result.failed.append((user.username, repr(error)))
+        logger.exception("Weekly email to %s failed", username)
+        result.failed.append((username, repr(error)))
         if record:
-            _record(f"weekly email to {user.username} not sent: {error!r}")
+            _record(f"weekly email to {username} not sent: {error!r}")
         return
     if record:
         _record()
@@ -163,77 +209,85 @@ def _start(now):
 
 
 def weekly_digest_send(*, now=None, usernames=None):
-    """One combined email per active person with anything due this week; at most one a week.
+    """By hand: this week's email, now, to each active person who has not had it (whatever
+    day and hour they chose); at most one a week each, on their own clock.
 
-    Nothing goes to people with nothing due, nor to inactive users. One
-    person's failure is logged and skipped; the others still get theirs. A run
-    for some `usernames` (by hand) leaves the heartbeat alone.
+    Nothing goes to people who turned it off (`result.turned_off`), nor to people with
+    nothing due, nor to inactive users. One person's failure is logged and skipped;
+    the others still get theirs. A run for some `usernames` leaves the heartbeat alone.
     """
     now = now or timezone.now()
-    result = DigestResult(week_start=week_start_of(now))
+    result = DigestResult()
     if not usernames:
         _start(now)
-    for user in digest_recipients(week_start=result.week_start, usernames=usernames):
-        _send_logged(user, now, result, record=not usernames)
+    users = list(digest_recipients(usernames=usernames))
+    result.turned_off = [user.username for user in users if not Preferences.of(user).weekly_email]
+    for person in due_people(users, now=now, scheduled=False):
+        _send_logged(person, now, result, record=not usernames)
     return result
 
 
 def weekly_digest_fan_out(*, enqueue, now=None, scheduled=True):
-    """The weekly run on Celery: `enqueue(user_id, week_start)` for each person not yet claimed.
+    """The weekly email on Celery: `enqueue(user_id, week_start)` for each person due.
 
-    A `scheduled` run (the beat's, hourly) does this only on Monday morning,
-    local time, and returns None at other times; otherwise how many were queued.
+    A `scheduled` run (the beat's, every hour) queues the people whose chosen day and
+    hour has come this week, on their own clock, and whose week is not yet claimed:
+    on time, or at the first run after an outage. `scheduled=False` queues everyone
+    whose week is not yet claimed. Returns how many were queued.
     """
     now = now or timezone.now()
-    if scheduled and not is_digest_time(now):
-        return None
-    week_start = week_start_of(now)
+    due = due_people(digest_recipients(), now=now, scheduled=scheduled)
+    if not due:
+        return 0
     _start(now)
-    user_ids = list(digest_recipients(week_start=week_start).values_list("pk", flat=True))
     try:
-        for user_id in user_ids:
-            enqueue(user_id, week_start.isoformat())
+        for person in due:
+            enqueue(person.user.pk, person.week_start.isoformat())
     except Exception as error:
         _record(f"queueing the weekly emails failed: {error!r}")
         raise
-    return len(user_ids)
+    return len(due)
 
 
 def weekly_digest_send_to(*, user_id, week_start, now=None):
-    """One person's email for the week of `week_start`, as `weekly_digest_fan_out` queued it.
+    """One person's email for their week of `week_start`, as `weekly_digest_fan_out` queued it.
 
-    Returns None, doing nothing, once that week is over, or when the person no
-    longer gets one (inactive, no address) or this week's is already claimed.
+    Returns None, doing nothing, once that week is over on the person's clock (or they
+    changed zone into another week), or when they no longer get one (inactive, no
+    address, turned off) or their week is already claimed.
     """
     now = now or timezone.now()
-    user = digest_recipients(week_start=week_start).filter(pk=user_id).first()
-    if user is None or week_start_of(now) != week_start:
+    users = digest_recipients().filter(pk=user_id)
+    person = next(iter(due_people(users, now=now, scheduled=False)), None)
+    if person is None or person.week_start != week_start:
         return None
-    result = DigestResult(week_start=week_start)
-    _send_logged(user, now, result, record=True)
+    result = DigestResult()
+    _send_logged(person, now, result, record=True)
     return result
 
 
 def weekly_digest_preview(*, now=None, usernames=None):
-    """The emails that would go out now, sent or not: [(user, message or None)]."""
+    """The emails that would go out now, sent or not: [(user, message or None)]; None for
+    nothing due or the email turned off (`Preferences.of(user).weekly_email`)."""
     now = now or timezone.now()
     previews = []
     for user in digest_recipients(usernames=usernames):
-        week = selectors.my_week(user, now=now)
-        previews.append((user, None if week.is_empty else digest_message(user, week, now=now)))
+        is_on = Preferences.of(user).weekly_email
+        previews.append((user, _build(user, now)[1] if is_on else None))
     return previews
 
 
 def weekly_digest_release_unsent(*, now=None, usernames):
-    """Forget this week's claims for `usernames` that were never sent, so a run sends them.
+    """Forget this week's claims (each person's own week) for `usernames` that were never
+    sent, so a run sends them.
 
     For the window documented in docs/jobs.md: a process that died between
     claiming and sending. A sent email (`sent_at` set) is never released.
     """
     now = now or timezone.now()
-    # Only claims old enough that no run can still be sending them.
-    return (
-        unsent_digests(now=now)
-        .filter(week_start=week_start_of(now), user__username__in=usernames)
-        .delete()[0]
-    )
+    released = 0
+    for user in digest_recipients(usernames=usernames):
+        # Only claims old enough that no run can still be sending them.
+        this_week = Preferences.of(user).week_start(now)
+        released += unsent_digests(now=now).filter(user=user, week_start=this_week).delete()[0]
+    return released

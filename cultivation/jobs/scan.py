@@ -2,8 +2,11 @@
 
 What is due is not stored: My week, the board's badges and the weekly email
 read the live selectors. The scan keeps only what must happen once a day: the
-FOLLOW_UP_EXHAUSTED stamp (with its history row) and its heartbeat. See
-docs/jobs.md.
+FOLLOW_UP_EXHAUSTED stamp (with its history row) and its heartbeat.
+
+Nothing here is per person or per local day: `exhausts_at` is a moment, stamped by
+the first scan after it whatever anyone's time zone, so one daily run in UTC serves
+everyone; `ScanResult.day` is the firm's date (TIME_ZONE), a label. See docs/jobs.md.
 """
 
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ def due_scan(*, now=None):
     Records its start and success in the heartbeat (`/health/`).
     """
     now = now or timezone.now()
-    result = ScanResult(day=timezone.localdate(now))
+    result = ScanResult(day=timezone.localdate(now, timezone.get_default_timezone()))
     with heartbeat(DUE_SCAN, now=now):
         result.exhausted = follow_ups_exhaust(now=now)
     return result

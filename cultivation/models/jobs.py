@@ -15,7 +15,7 @@ class WeeklyDigest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_digests"
     )
     week_start = models.DateField(
-        help_text="The Monday of the ISO week, in the firm's time zone (TIME_ZONE)."
+        help_text="The Monday of the week, on the person's own clock (their time zone)."
     )
     claimed_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,7 @@
 the weekly email comes, and their private calendar feed."""
 
 import zoneinfo
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -64,9 +65,42 @@ class Preferences(models.Model):
     def __str__(self):
         return f"Preferences of {self.user}"
 
+    @classmethod
+    def of(cls, user):
+        """The person's row, or (unsaved) the defaults everyone without one has.
+
+        Reads `user.preferences` (one query unless it was select_related/prefetched)."""
+        try:
+            return user.preferences
+        except cls.DoesNotExist:
+            return cls(user_id=user.pk)  # not user=: that would cache it on `user`
+
     @property
     def zone(self):
-        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        """Their zone, or the firm's if they chose none or theirs is no longer known (a
+        zone retired from the time zone database must not break every page they open)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def week_start(self, now):
+        """The Monday of the week `now` falls in, in the person's own time zone: the week's name."""
+        today = now.astimezone(self.zone).date()
+        return today - timedelta(days=today.weekday())
+
+    def weekly_email_at(self, week_start):
+        """The moment (UTC) of the weekly email in the week of `week_start`: the chosen day and
+        hour on the person's own clock. An hour the clocks skip (02:00 when they go forward)
+        is read on the clock before the change, so it falls an hour later (03:00); one that
+        happens twice is the first."""
+        day = week_start + timedelta(days=self.weekly_email_weekday)
+        local = datetime.combine(day, time(self.weekly_email_hour), tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    def is_weekly_email_due(self, now):
+        """The weekly email is on and this week's moment for it has come."""
+        return self.weekly_email and now >= self.weekly_email_at(self.week_start(now))
 
 
 def zone_for(user):

@@ -42,12 +42,12 @@ def test_send_weekly_digest_for_one_user_sends_theirs_only(owner, teammate, due_
     again, _ = _run("send_weekly_digest", "--user", "bob")
 
     assert [message.to for message in mail.outbox] == [["bob@example.com"]]
-    assert "sent 1 email(s)" in out and "sent 0 email(s)" in again
+    assert "Sent 1 email(s)" in out and "Sent 0 email(s)" in again
 
 
 def test_resend_releases_an_unsent_claim_and_sends(owner, due_things):
     due_things(owner)
-    WeeklyDigest.objects.create(user=owner, week_start=MONDAY.date())
+    WeeklyDigest.objects.create(user=owner, week_start=MONDAY.date(), item_count=4)
     # Claimed two hours ago by a worker that died before sending.
     WeeklyDigest.objects.update(claimed_at=MONDAY - timedelta(hours=2))
 

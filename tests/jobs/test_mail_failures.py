@@ -127,8 +127,8 @@ def test_the_weekly_task_queues_one_task_per_person_and_each_sends_once(
 ):
     with time_machine.travel(MONDAY, tick=False):
         assert weekly_digest_task() == 3  # alice, bob, and the manager (nothing due)
-        assert weekly_digest_task() == 1  # only the manager is left unclaimed
-        assert weekly_digest_task(scheduled=False) == 1
+        assert weekly_digest_task() == 0  # the manager's week, nothing due, is decided too
+        assert weekly_digest_task(scheduled=False) == 0
 
     assert sorted(address for message in mail.outbox for address in message.to) == [
         "alice@example.com",
@@ -136,9 +136,12 @@ def test_the_weekly_task_queues_one_task_per_person_and_each_sends_once(
     ]
 
 
-def test_the_beat_task_queues_nothing_outside_monday_morning(two_people, weekly_digest_task):
-    with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
-        assert weekly_digest_task() is None
+def test_the_beat_task_queues_nothing_before_monday_0700_on_their_clock(
+    two_people, weekly_digest_task
+):
+    for before in (timedelta(hours=9), timedelta(hours=2, minutes=1)):  # 00:00; 06:59
+        with time_machine.travel(MONDAY - before, tick=False):
+            assert weekly_digest_task() == 0
 
     assert not WeeklyDigest.objects.exists()
 

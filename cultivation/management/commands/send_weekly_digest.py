@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cultivation import jobs
+from cultivation.models import Preferences
 
 
 def users_named(usernames):
@@ -19,8 +20,9 @@ def users_named(usernames):
 
 class Command(BaseCommand):
     help = (
-        "Send this week's reminder email to everyone with something due who has not had "
-        "it yet (at most one per person per week). --dry-run prints the emails instead."
+        "Send this week's reminder email now to everyone with something due who has not had "
+        "it yet, whatever day and hour they chose (at most one per person per week of their "
+        "own; none to people who turned it off). --dry-run prints the emails instead."
     )
 
     def add_arguments(self, parser):
@@ -52,9 +54,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Released {released} unsent claim(s).")
         result = jobs.weekly_digest_send(usernames=usernames)
         self.stdout.write(
-            f"Week of {result.week_start}: sent {len(result.sent)} email(s); "
-            f"{result.nothing_due} with nothing due."
+            f"Sent {len(result.sent)} email(s); {result.nothing_due} with nothing due."
         )
+        if result.turned_off:
+            self.stdout.write(
+                f"Weekly email turned off, nothing sent: {', '.join(result.turned_off)}."
+            )
         for username, error in result.failed:
             self.stderr.write(f"Not sent to {username}: {error}")
         if result.failed:
@@ -62,6 +67,9 @@ class Command(BaseCommand):
 
     def _print(self, usernames):
         for user, message in jobs.weekly_digest_preview(usernames=usernames):
+            if not Preferences.of(user).weekly_email:
+                self.stdout.write(f"{user.username}: weekly email turned off, no email.\n")
+                continue
             if message is None:
                 self.stdout.write(f"{user.username}: nothing due, no email.\n")
                 continue
