@@ -21,7 +21,8 @@ the project's 2-core machine; time (CPU) and the load average at the end:
     before, busy machine:  PostgreSQL 40.64 s (6.47 s CPU, load 15),
         SQLite 120.65 s (7.43 s CPU, load 23)
     after (lines built in Python, cultivation/jobs/digest_render.py), busy machine:
-        PostgreSQL 19.84 s (2.11 s CPU, load 19), SQLite 9.69 s (2.65 s CPU, load 12)
+        PostgreSQL 19.84 s (2.11 s CPU, load 19), SQLite 9.69 s (2.65 s CPU, load 12);
+        again at 04:05, PostgreSQL 10.33 s (2.30 s CPU, load 10.5)
 
     python -m benchmarks.scan
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/convivio python -m benchmarks.scan
