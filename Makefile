@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails the worker sends point at the address served here, unless SITE_URL
+# is set in the environment. Passed as is: honcho gives each process a PORT of its own.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format migrate seed clean
 
@@ -27,7 +30,7 @@ run: $(VENV)/.runtime
 	@echo
 	@echo "  Convivio is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	HOST=$(HOST) PORT=$(PORT) SITE_URL="$(SITE_URL)" $(BIN)/honcho -f Procfile.dev start
 
 ## test: set up and run the whole suite on two processes with coverage (SQLite by default;
 ## DATABASE_URL for PostgreSQL), then hold each module to its coverage floor

@@ -28,6 +28,7 @@ from django.utils import timezone
 from .. import selectors
 from ..models import JobRun, Preferences, WeeklyDigest
 from . import delivery
+from .digest_render import digest_groups
 from .heartbeats import WEEKLY_DIGEST
 
 logger = logging.getLogger(__name__)
@@ -53,12 +54,8 @@ def digest_message(user, week, *, now):
         "now": now,
         "site_url": settings.SITE_URL,
         "my_week_url": settings.SITE_URL + reverse("cultivation:my-week"),
-        "groups": [
-            ("Awaiting your decision", week.decisions),
-            ("Follow-ups", week.follow_ups),
-            ("Touch-base calls and planned touches", week.touches),
-            ("Promises", week.promises),
-        ],
+        # Each group's lines are built once, in Python, for both parts (digest_render).
+        "groups": digest_groups(week, site_url=settings.SITE_URL),
     }
     subject = " ".join(render_to_string("emails/weekly_digest_subject.txt", context).split())
     message = EmailMultiAlternatives(
