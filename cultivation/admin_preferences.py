@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import ParsedInput
+from convivio.parsing import parse_id
 
 from .models import Preferences
 from .preferences_forms import PreferencesForm
@@ -50,6 +51,13 @@ class PreferencesAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, 
     readonly_fields = ["calendar_address", "updated_at"]
     actions = ["revoke_calendar_address"]
     action_noun = "calendar address"
+
+    def get_object(self, request, object_id, from_field=None):
+        # The key is the person's id, looked up through the relation: read it first, so a
+        # huge one is "no such row", not an overflow in the database.
+        if parse_id(object_id) is None:
+            return None
+        return super().get_object(request, object_id, from_field)
 
     def get_readonly_fields(self, request, obj=None):
         return [*(["user"] if obj else []), *self.readonly_fields]
