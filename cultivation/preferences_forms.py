@@ -20,13 +20,13 @@ class PreferencesForm(forms.Form):
     weekly_email_weekday = forms.TypedChoiceField(
         choices=Weekday.choices,
         coerce=int,
-        label="On",
+        label="Day of the weekly email",
         error_messages={"invalid_choice": "Choose a day of the week, Monday to Sunday."},
     )
     weekly_email_hour = forms.TypedChoiceField(
         choices=HOURS,
         coerce=int,
-        label="At",
+        label="Hour of the weekly email",
         help_text="The hour of the day in your own time zone.",
         error_messages={"invalid_choice": "Choose an hour from 00:00 to 23:00."},
     )

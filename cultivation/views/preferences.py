@@ -67,7 +67,7 @@ def settings_page(request):
         "preferences": preferences,
         "feed_url": feed_url(preferences),
         "time_zone_names": time_zone_names(),
-        "zone_now": timezone.localtime(timezone.now(), preferences.zone),
+        "zone_now": timezone.now(),
     }
     return render(request, "cultivation/settings.html", context, status=400 if form.errors else 200)
 

@@ -1,6 +1,9 @@
 """Each person's settings: the page, the service behind it, and the calendar address."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.test import Client
 
 from convivio.errors import PermissionRefused, RuleViolation
@@ -184,3 +187,12 @@ def test_the_user_menu_links_to_settings(owner_client):
     page = owner_client.get("/my-week/").content.decode()
 
     assert 'href="/settings/"' in page
+
+
+def test_the_page_tells_the_time_in_the_persons_zone(owner, owner_client):
+    _update(owner, owner, time_zone="Australia/Sydney")
+
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=UTC), tick=False):
+        page = owner_client.get("/settings/").content.decode()
+
+    assert "It is now 21:00, Wednesday 25 November in Australia/Sydney." in " ".join(page.split())
