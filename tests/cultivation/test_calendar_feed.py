@@ -295,3 +295,24 @@ def test_the_development_servers_request_lines_hide_the_token(caplog):
         server.removeHandler(caplog.handler)
 
     assert caplog.messages == ['"GET /calendar/[token].ics HTTP/1.1" 200 512']
+
+
+def test_another_persons_items_are_never_in_my_feed(owner, teammate, address, frozen):
+    """Bob's follow-up, planned call, promise and decision, one each; and a promise Bob owns
+    to one of my people: none of them is mine to do."""
+    _busy(teammate, 1)
+    bobs = factories.ContactFactory(owner=teammate, name="Bob's Person")
+    factories.FollowUpFactory(
+        contact=bobs, attempt_count=3, next_due_at=None, exhausts_at=NOW - timedelta(days=1)
+    )
+    mine = factories.ContactFactory(owner=owner, name="Priya Shah")
+    factories.PromiseFactory(contact=mine, owner=teammate, due_on=date(2026, 11, 26))
+    bobs_address = (
+        f"/calendar/{calendar_token_rotate(user=teammate, by=teammate).calendar_token}.ics"
+    )
+
+    _, calendar = _feed(address)
+    _, bobs_calendar = _feed(bobs_address)
+
+    assert calendar.walk("VEVENT") == []
+    assert len(bobs_calendar.walk("VEVENT")) == 5
