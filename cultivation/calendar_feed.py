@@ -50,7 +50,7 @@ def _event(item, *, today, host):
 
 def feed_events(user, *, now):
     """The person's follow-ups, planned touches and open promises, overdue or due within
-    CALENDAR_FEED_DAYS, and the decisions awaiting them: five queries, whatever the count."""
+    CALENDAR_FEED_DAYS, and the decisions awaiting them: four queries, whatever the count."""
     host = urlsplit(settings.SITE_URL).hostname or "convivio"
     with timezone.override(zone_for(user)):
         today = timezone.localdate(now)

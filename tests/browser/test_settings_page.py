@@ -4,6 +4,7 @@ import icalendar
 import pytest
 
 from cultivation.models import Preferences
+from cultivation.services.preferences import calendar_token_rotate
 from tests import factories
 
 
@@ -54,3 +55,19 @@ def test_choose_a_zone_then_copy_and_renew_the_calendar_address(
     saved = Preferences.objects.get(user=owner)
     assert (saved.time_zone, saved.weekly_email_hour) == ("America/New_York", 8)
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_settings_page_fits_a_phone(page, login, screenshot, live_server, settings):
+    settings.SITE_URL = live_server.url
+    owner = factories.UserFactory(username="alice", first_name="Alice", last_name="Owner")
+    calendar_token_rotate(user=owner, by=owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, owner)
+
+    page.goto("/settings/")
+    screenshot(page, "settings-phone")
+
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert page.get_by_role("button", name="Copy").is_visible()
+    assert page.get_by_role("button", name="Make a new address").is_visible()
