@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from convivio.errors import RuleViolation
 
@@ -40,6 +40,7 @@ def feed_url(preferences):
     return settings.SITE_URL + path
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request):
     """Your time zone, your weekly email, and your calendar's secret address."""
     preferences = _preferences_of(request.user)

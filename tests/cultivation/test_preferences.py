@@ -172,6 +172,7 @@ def test_revoking_twice_is_harmless(owner):
 
 
 def test_rotate_and_revoke_are_post_only(owner_client):
+    assert owner_client.put("/settings/").status_code == 405
     assert owner_client.get("/settings/calendar/rotate/").status_code == 405
     assert owner_client.get("/settings/calendar/revoke/").status_code == 405
 
