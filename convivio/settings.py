@@ -257,6 +257,9 @@ CONVIVIO = {
     "TOUCH_BASE_DAYS": env.int("TOUCH_BASE_DAYS", default=90),
     "CAPACITY_WARN": env.int("CAPACITY_WARN", default=150),
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
+    # How far ahead a person's calendar feed lists what is due (a quarter: every
+    # touch-base call falls within it).
+    "CALENDAR_FEED_DAYS": env.int("CALENDAR_FEED_DAYS", default=92),
 }
 
 # Headers on every response, in development too (so the browser tests see them).
@@ -315,9 +318,28 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Calendar feed addresses carry a secret: blanked in 404s and request lines.
+    "filters": {"calendar_tokens": {"()": "convivio.log_redaction.RedactCalendarTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["calendar_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["calendar_tokens"],
+        },
         "django.db.backends": {"level": "INFO"},
         # Failed sign-ins and lockouts are warnings; every success at INFO is noise.
         "axes": {"level": "WARNING"},

@@ -14,6 +14,7 @@ from . import services
 from .admin_acquaintances import AcquaintancesThroughServices
 from .admin_merge import MergeActions
 from .admin_people import PeopleActions
+from .admin_preferences import PreferencesAdmin  # noqa: F401  (registers it)
 from .admin_privacy import PrivacyActions
 from .models import (
     Contact,

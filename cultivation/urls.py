@@ -10,6 +10,7 @@ from .views import (
     people,
     pickers,
     plans,
+    preferences,
     promises,
     touches,
 )
@@ -50,6 +51,10 @@ urlpatterns = [
     path("plan-items/<int:pk>/snooze/", plans.plan_item_snooze, name="plan-item-snooze"),
     path("follow-ups/<int:pk>/snooze/", plans.follow_up_snooze, name="follow-up-snooze"),
     path("health/", health.health, name="health"),
+    path("settings/", preferences.settings_page, name="settings"),
+    path("settings/calendar/rotate/", preferences.calendar_rotate, name="calendar-rotate"),
+    path("settings/calendar/revoke/", preferences.calendar_revoke, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", preferences.calendar, name="calendar-feed"),
     path("pick/contacts/", pickers.pick_contacts, name="pick-contacts"),
     path("pick/organisations/", pickers.pick_organisations, name="pick-organisations"),
 ]

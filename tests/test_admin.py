@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cultivation.models import Contact
 from cultivation.services import gathering_log, promise_make, touch_log, touch_plan_start
+from cultivation.services.preferences import calendar_token_rotate
 from opportunities.models import Opportunity, Stage, StageChange
 from opportunities.services import connection_idea_add, opportunity_add_contact, opportunity_update
 from tests import factories
@@ -54,7 +55,7 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, an idea, a change of title, and sign-ins (one failed)."""
+    gathering, an idea, a change of title, settings, and sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
@@ -66,6 +67,7 @@ def one_of_each(owner):
     gathering_log(contacts=[priya, tom], by=owner, note="Coffee at the harbour")
     connection_idea_add(opportunity=card, by=owner, kind="coffee", description="Ask Tom")
     opportunity_update(opportunity=card, by=owner, version=card.version, title="Harbour Trust")
+    calendar_token_rotate(user=owner, by=owner)
     Client().post("/accounts/login/", {"username": "mallory", "password": "guess"})
     Client().post("/accounts/login/", {"username": owner.username, "password": factories.PASSWORD})
 

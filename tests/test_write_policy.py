@@ -43,6 +43,7 @@ READ_ONLY = {
     "cultivation:contact-duplicates",
     "cultivation:pick-contacts",
     "cultivation:pick-organisations",
+    "cultivation:calendar-feed",  # GET only, at its secret address (test_calendar_feed.py)
 }
 
 
@@ -332,6 +333,25 @@ WRITES = [
             {"survivor": w.priya.pk, "duplicate": w.omar.pk},
         ),
         PERSON,
+    ),
+    # Each person's own settings and calendar address: everyone writes their own row.
+    Write(
+        "cultivation:settings",
+        lambda w, u: (
+            reverse("cultivation:settings"),
+            {"time_zone": "Asia/Tokyo", "weekly_email_weekday": "4", "weekly_email_hour": "9"},
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:calendar-rotate",
+        lambda w, u: (reverse("cultivation:calendar-rotate"), {}),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:calendar-revoke",
+        lambda w, u: (reverse("cultivation:calendar-revoke"), {}),
+        EVERYONE,
     ),
 ]
 
