@@ -169,6 +169,10 @@ def test_the_board_at_phone_width_has_stage_tabs_and_folded_filters(phone, login
     assert phone.get_by_role("searchbox", name="Search").is_visible()
     phone.screenshot(path="/tmp/phone/board-filters.png")
 
+    phone.get_by_text("+ New card").tap()
+    assert phone.get_by_label("Title").is_visible()
+    phone.screenshot(path="/tmp/phone/board-new-card.png")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_stage_tabs_are_plain_anchors_without_javascript(no_script_phone, login, board):
