@@ -175,13 +175,18 @@ def test_the_board_at_phone_width_has_stage_tabs_and_folded_filters(phone, login
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stage_tabs_are_plain_anchors_without_javascript(no_script_phone, login, board):
+def test_stage_tabs_and_filters_work_without_javascript(no_script_phone, login, board):
     page = no_script_phone
     login(page, board)
     page.goto("/")
     page.get_by_role("navigation", name="Stages").get_by_role("link", name="Cultivating").click()
     assert page.url.endswith("#column-cultivating")
     assert _in_view(page, page.locator("#column-cultivating"))
+    search = page.get_by_role("searchbox", name="Search")
+    assert not search.is_visible()
+    page.get_by_text("Filters").click()
+    assert search.is_visible()
+    page.screenshot(path="/tmp/phone/board-no-js.png")
 
 
 @pytest.mark.django_db(transaction=True)
