@@ -50,9 +50,10 @@ def touch_quick(request):
     (method, outcome, note) for a touch of ours, now, which goes back to `next` once logged."""
     if request.method != "POST":
         contact = object_or_404(Contact.objects.active(), request.GET.get("contact"), what="person")
-        method = request.GET.get("method")
-        initial = {"contact": contact.pk, "method": method if method in Method.values else None}
-        form = QuickTouchForm(initial={k: v for k, v in initial.items() if v})
+        initial = {"contact": contact.pk}
+        if (method := request.GET.get("method")) in Method.values:
+            initial["method"] = method
+        form = QuickTouchForm(initial=initial)
         return _render(request, "cultivation/touch_quick.html", form, contact=contact)
     form = QuickTouchForm(request.POST)
     if form.is_valid():
@@ -69,10 +70,14 @@ def _log(request, form, *, at, direction=Direction.OURS, is_arranged=False):
     data = form.cleaned_data
     if data["outcome"] == Outcome.ASKED_TO_STOP and data["method"] == Method.CALL:
         # Final for good: a confirmation page first, which logs the call (people.py).
-        initial = {"direction": direction, "on": timezone.localdate(at), "note": data["note"]}
-        return people.confirm_stop(
-            request, data["contact"], initial=initial | {"is_arranged": is_arranged}
-        )
+        day = timezone.localdate(at)
+        initial = {
+            "direction": direction,
+            "on": day,
+            "note": data["note"],
+            "is_arranged": is_arranged,
+        }
+        return people.confirm_stop(request, data["contact"], initial=initial)
     try:
         touch = services.touch_log(
             contact=data["contact"],
