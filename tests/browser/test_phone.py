@@ -11,6 +11,7 @@ from django.utils import timezone
 from cultivation.models import Outcome
 from opportunities.models import Stage
 from tests import factories
+from tests.browser.conftest import ARTIFACTS
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -54,6 +55,11 @@ def week(transactional_db):
     return alice, dev, call
 
 
+def _shot(page, name, *, full_page=False):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=full_page)
+
+
 def _heights(page, selector):
     return [box["height"] for box in page.locator(selector).evaluate_all(BOXES)]
 
@@ -65,7 +71,7 @@ BOXES = "els => els.map(el => el.getBoundingClientRect().toJSON())"
 def test_my_week_shows_one_line_per_item_at_phone_width(phone, login, week):
     login(phone, week[0])
     phone.goto("/my-week/")
-    phone.screenshot(path="/tmp/phone/my-week.png", full_page=True)
+    _shot(phone, "my-week", full_page=True)
     assert phone.locator("li.cv-due").count() == 3
     assert all(height <= ONE_LINE for height in _heights(phone, "li.cv-due"))
     row = phone.locator('li[data-kind="touch"]')
@@ -76,7 +82,7 @@ def test_my_week_shows_one_line_per_item_at_phone_width(phone, login, week):
 
     row.get_by_label("More for Devendra Patel-Richardson").tap()
     assert row.get_by_role("button", name="Snooze").is_visible()
-    phone.screenshot(path="/tmp/phone/my-week-more.png", full_page=True)
+    _shot(phone, "my-week-more", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,7 +99,7 @@ def test_logging_a_call_from_a_phone_takes_three_taps_and_the_note(phone, login,
     phone.get_by_text("Reached, no need").tap()
     taps += 1
     phone.get_by_label("Note").fill("Busy quarter; call again in spring.")
-    phone.screenshot(path="/tmp/phone/quick-log.png", full_page=True)
+    _shot(phone, "quick-log", full_page=True)
     phone.get_by_role("button", name="Save").tap()
     taps += 1
 
@@ -109,7 +115,7 @@ def test_logging_a_call_from_a_phone_takes_three_taps_and_the_note(phone, login,
     assert (touch.outcome, touch.note) == (Outcome.NO_NEED, "Busy quarter; call again in spring.")
     call.refresh_from_db()
     assert call.next_due_on > timezone.localdate()
-    phone.screenshot(path="/tmp/phone/my-week-logged.png", full_page=True)
+    _shot(phone, "my-week-logged", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,7 +150,7 @@ def _in_view(page, locator):
 def test_the_board_at_phone_width_has_stage_tabs_and_folded_filters(phone, login, board):
     login(phone, board)
     phone.goto("/")
-    phone.screenshot(path="/tmp/phone/board.png")
+    _shot(phone, "board")
     research = phone.locator("#column-research")
     assert _in_view(phone, research)
     assert research.bounding_box()["y"] < 160
@@ -163,15 +169,15 @@ def test_the_board_at_phone_width_has_stage_tabs_and_folded_filters(phone, login
     head = phone.locator("#head-won").bounding_box()
     assert won.bounding_box()["y"] - 1 <= head["y"] <= won.bounding_box()["y"] + 10
     assert phone.locator("#title-won").is_visible()
-    phone.screenshot(path="/tmp/phone/board-won.png")
+    _shot(phone, "board-won")
 
     phone.get_by_text("Filters").tap()
     assert phone.get_by_role("searchbox", name="Search").is_visible()
-    phone.screenshot(path="/tmp/phone/board-filters.png")
+    _shot(phone, "board-filters")
 
     phone.get_by_text("+ New card").tap()
     assert phone.get_by_label("Title").is_visible()
-    phone.screenshot(path="/tmp/phone/board-new-card.png")
+    _shot(phone, "board-new-card")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -186,7 +192,7 @@ def test_stage_tabs_and_filters_work_without_javascript(no_script_phone, login, 
     assert not search.is_visible()
     page.get_by_text("Filters").click()
     assert search.is_visible()
-    page.screenshot(path="/tmp/phone/board-no-js.png")
+    _shot(page, "board-no-js")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +204,7 @@ def test_sign_out_at_phone_width_works_without_javascript(no_script_phone, login
     assert not sign_out.is_visible()
     page.get_by_title("Menu").click()
     assert sign_out.is_visible()
-    page.screenshot(path="/tmp/phone/menu-no-js.png")
+    _shot(page, "menu-no-js")
     sign_out.click()
     page.goto("/my-week/")
     assert "/accounts/login/" in page.url
@@ -207,14 +213,19 @@ def test_sign_out_at_phone_width_works_without_javascript(no_script_phone, login
 @pytest.mark.django_db(transaction=True)
 def test_at_desktop_width_my_week_and_the_board_keep_their_layout(page, login, week):
     page.set_viewport_size(DESKTOP)
+    for stage in (Stage.RESEARCH, Stage.CONNECTING, Stage.WON):
+        factories.OpportunityFactory(owner=week[0], title=f"{stage.label} card", stage=stage)
     login(page, week[0])
     page.goto("/my-week/")
     row = page.locator('li[data-kind="touch"]')
     assert row.get_by_role("button", name="Log call").is_visible()
     assert not row.get_by_role("link", name="Log", exact=True).is_visible()
-    page.screenshot(path="/tmp/phone/desktop-my-week.png", full_page=True)
+    _shot(page, "desktop-my-week", full_page=True)
     page.goto("/")
     assert page.get_by_role("searchbox", name="Search").is_visible()
     assert not page.get_by_role("navigation", name="Stages").is_visible()
     assert page.get_by_role("button", name="Sign out").is_visible()
-    page.screenshot(path="/tmp/phone/desktop-board.png")
+    assert not page.get_by_text("Filters", exact=True).is_visible()
+    heads = [page.locator(f"#title-{stage}").bounding_box()["y"] for stage in ("research", "won")]
+    assert heads[0] == heads[1]
+    _shot(page, "desktop-board")
