@@ -54,14 +54,14 @@ def touch_quick(request):
         if (method := request.GET.get("method")) in Method.values:
             initial["method"] = method
         form = QuickTouchForm(initial=initial)
-        return _render(request, "cultivation/touch_quick.html", form, contact=contact)
+        return _render(request, "cultivation/touch_quick.html", form, **_rules_of(contact))
     form = QuickTouchForm(request.POST)
     if form.is_valid():
         logged = _log(request, form, at=timezone.now())
         if logged is not None:
             return logged
     contact = form.cleaned_data.get("contact")
-    return _render(request, "cultivation/touch_quick.html", form, status=400, contact=contact)
+    return _render(request, "cultivation/touch_quick.html", form, status=400, **_rules_of(contact))
 
 
 def _log(request, form, *, at, direction=Direction.OURS, is_arranged=False):

@@ -186,3 +186,24 @@ def test_my_week_links_each_call_to_the_quick_log(owner_client, person, call_due
     page = owner_client.get(MY_WEEK).content.decode()
 
     assert f'href="{URL}?contact={person.pk}&amp;method=call&amp;next=/my-week/"' in page
+
+
+def test_the_quick_log_says_where_a_follow_up_stands_before_save(owner_client, owner):
+    met = factories.ContactFactory(owner=owner, name="Omar Reid")
+    factories.FollowUpFactory(contact=met, owner=owner)
+
+    page = " ".join(owner_client.get(URL, {"contact": met.pk}).content.decode().split())
+
+    assert "Follow-up: Attempt 1 of 3, none made yet; due " in page
+    assert "would be a cold call" in page
+
+
+def test_the_quick_log_costs_the_same_queries_whatever_the_history(
+    owner_client, person, call_due, django_assert_max_num_queries
+):
+    factories.TouchFactory.create_batch(30, contact=person, method="note")
+
+    with django_assert_max_num_queries(8):
+        response = owner_client.get(URL, {"contact": person.pk, "method": "call"})
+
+    assert response.status_code == 200
