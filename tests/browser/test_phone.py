@@ -84,6 +84,12 @@ def test_my_week_shows_one_line_per_item_at_phone_width(phone, login, week):
     assert row.get_by_role("button", name="Snooze").is_visible()
     _shot(phone, "my-week-more", full_page=True)
 
+    phone.locator('li[data-kind="follow_up"]').get_by_role("link", name="Log").tap()
+    phone.wait_for_url("**/touches/log/**")
+    assert phone.get_by_text("Follow-up: Attempt 1 of 3, none made yet").is_visible()
+    assert phone.get_by_label("How", exact=True).input_value() == ""
+    _shot(phone, "quick-log-follow-up", full_page=True)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_logging_a_call_from_a_phone_takes_three_taps_and_the_note(phone, login, week):
