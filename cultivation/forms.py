@@ -9,7 +9,7 @@ from django.utils import timezone
 from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField, IdField
 
-from .models import Direction, Method, Outcome, TouchPlan
+from .models import Contact, Direction, Method, Outcome, TouchPlan
 from .pickers import ContactPickerField, ContactsPickerField
 from .policy import full_name
 
@@ -55,6 +55,38 @@ class TouchForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
     )
+
+
+class QuickTouchForm(forms.Form):
+    """The short form My week's "Log" opens after a call: the person is chosen already, the
+    touch is ours and happened now. An outcome belongs to a call only, so another method
+    drops it (the outcomes are hidden as soon as another method is picked)."""
+
+    contact = IdField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(choices=[("", "Choose how"), *Method.choices], label="How")
+    outcome = forms.ChoiceField(
+        choices=Outcome.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        label="How the call went",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
+
+    def clean_contact(self):
+        contact = Contact.objects.active().filter(pk=self.cleaned_data["contact"]).first()
+        if contact is None:
+            raise forms.ValidationError(
+                "This person is no longer in the list: log the touch from their page."
+            )
+        return contact
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") != Method.CALL:
+            data["outcome"] = ""
+        return data
 
 
 class GatheringForm(forms.Form):

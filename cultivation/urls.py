@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("my-week/", my_week.my_week, name="my-week"),
     path("touches/new/", touches.touch_new, name="touch-new"),
+    path("touches/log/", touches.touch_quick, name="touch-quick"),
     path("touches/rules/", touches.touch_rules, name="touch-rules"),
     path("gatherings/new/", touches.gathering_new, name="gathering-new"),
     path("introductions/new/", touches.introduction_new, name="introduction-new"),

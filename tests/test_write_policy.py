@@ -181,6 +181,14 @@ WRITES = [
         EVERYONE,
     ),
     Write(
+        "cultivation:touch-quick",
+        lambda w, u: (
+            reverse("cultivation:touch-quick"),
+            {"contact": w.priya.pk, "method": "note"},
+        ),
+        EVERYONE,
+    ),
+    Write(
         "cultivation:gathering-new",
         lambda w, u: (
             reverse("cultivation:gathering-new"),

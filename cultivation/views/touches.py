@@ -7,8 +7,8 @@ from convivio.errors import RuleViolation
 from convivio.parsing import object_or_404, parse_id
 
 from .. import services
-from ..forms import GatheringForm, IntroductionForm, TouchForm, moment_of
-from ..models import Contact, Method, Outcome
+from ..forms import GatheringForm, IntroductionForm, QuickTouchForm, TouchForm, moment_of
+from ..models import Contact, Direction, Method, Outcome
 from ..people_selectors import touch_rules_for
 from . import people
 from .common import done, safe_next
@@ -37,28 +37,62 @@ def touch_new(request):
     form = TouchForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        if data["outcome"] == Outcome.ASKED_TO_STOP and data["method"] == Method.CALL:
-            # Final for good: a confirmation page first, which logs the call (people.py).
-            initial = {name: data[name] for name in ("direction", "on", "note", "is_arranged")}
-            return people.confirm_stop(request, data["contact"], initial=initial)
-        try:
-            touch = services.touch_log(
-                contact=data["contact"],
-                method=data["method"],
-                direction=data["direction"],
-                at=moment_of(data["on"]),
-                outcome=data["outcome"],
-                is_arranged=data["is_arranged"],
-                note=data["note"],
-                by=request.user,
-            )
-        except RuleViolation as error:
-            form.add_error(None, str(error))
-        else:
-            fallback = touch.contact.get_absolute_url()
-            return done(request, f"Logged: {touch}.", fallback)
+        fixed = {name: data[name] for name in ("direction", "is_arranged")}
+        logged = _log(request, form, at=moment_of(data["on"]), **fixed)
+        if logged is not None:
+            return logged
     contact = form.cleaned_data.get("contact")
     return _render(request, "cultivation/touch_form.html", form, status=400, **_rules_of(contact))
+
+
+def touch_quick(request):
+    """My week's one-tap "Log": `?contact=<id>&method=call&next=/my-week/` opens a short form
+    (method, outcome, note) for a touch of ours, now, which goes back to `next` once logged."""
+    if request.method != "POST":
+        contact = object_or_404(Contact.objects.active(), request.GET.get("contact"), what="person")
+        initial = {"contact": contact.pk}
+        if (method := request.GET.get("method")) in Method.values:
+            initial["method"] = method
+        form = QuickTouchForm(initial=initial)
+        return _render(request, "cultivation/touch_quick.html", form, **_rules_of(contact))
+    form = QuickTouchForm(request.POST)
+    if form.is_valid():
+        logged = _log(request, form, at=timezone.now())
+        if logged is not None:
+            return logged
+    contact = form.cleaned_data.get("contact")
+    return _render(request, "cultivation/touch_quick.html", form, status=400, **_rules_of(contact))
+
+
+def _log(request, form, *, at, direction=Direction.OURS, is_arranged=False):
+    """Log the touch `form` holds, then back to `next`; None, the sentence on the form, if
+    the rules refuse it. "Asked to stop" on a call first asks for confirmation."""
+    data = form.cleaned_data
+    if data["outcome"] == Outcome.ASKED_TO_STOP and data["method"] == Method.CALL:
+        # Final for good: a confirmation page first, which logs the call (people.py).
+        day = timezone.localdate(at)
+        initial = {
+            "direction": direction,
+            "on": day,
+            "note": data["note"],
+            "is_arranged": is_arranged,
+        }
+        return people.confirm_stop(request, data["contact"], initial=initial)
+    try:
+        touch = services.touch_log(
+            contact=data["contact"],
+            method=data["method"],
+            direction=direction,
+            at=at,
+            outcome=data["outcome"],
+            is_arranged=is_arranged,
+            note=data["note"],
+            by=request.user,
+        )
+    except RuleViolation as error:
+        form.add_error(None, str(error))
+        return None
+    return done(request, f"Logged: {touch}.", touch.contact.get_absolute_url())
 
 
 def _rules_of(contact):

@@ -148,6 +148,29 @@
     }
   });
 
+  // At phone width the stage tabs (plain anchors) say which column is on screen.
+  const tabs = document.querySelectorAll(".cv-stage-tabs [data-stage]");
+  const showing = new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        tabs.forEach(function (tab) {
+          const isCurrent = tab.dataset.stage === entry.target.dataset.stage;
+          tab.classList.toggle("active", isCurrent);
+          if (isCurrent) tab.setAttribute("aria-current", "true");
+          else tab.removeAttribute("aria-current");
+        });
+      });
+    },
+    { threshold: 0.6 }
+  );
+  htmx.onLoad(function (root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll(".cv-column").forEach(function (column) {
+      showing.observe(column);
+    });
+  });
+
   // A session that expired answers with the sign-in page: go there, don't pretend.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     const xhr = event.detail.xhr;
