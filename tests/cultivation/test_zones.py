@@ -1,6 +1,7 @@
 """Each person sees dates on their own clock: "today", due and overdue, My week, the contact
 page and the board's badges follow the time zone they chose (Preferences), at no extra query."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -116,7 +117,8 @@ def test_a_follow_up_due_time_is_shown_on_the_persons_clock(client):
 
     (item,) = page.context["week"].follow_ups
     assert item.due == datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
-    assert "Wed 25 Nov 01:00" in page.content.decode()
+    text = re.sub(r"<[^>]+>", "", page.content.decode())  # phone markup splits the date
+    assert "Wed 25 Nov 01:00" in text
 
 
 def test_the_contact_page_marks_overdue_on_the_persons_clock(client):
