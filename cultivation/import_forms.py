@@ -1,0 +1,151 @@
+"""Forms of the import pages: the upload, the column mapping, and the choice for matches.
+
+They parse what the person sent; the import service (services/importing.py) decides.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from . import policy
+from .importing.rows import FIELDS
+
+# The encodings a person may choose instead of the one detected (codec name, label).
+ENCODINGS = [
+    ("utf-8", "UTF-8"),
+    ("utf-8-sig", "UTF-8 with BOM"),
+    ("utf-16", "UTF-16"),
+    ("cp1252", "Windows-1252"),
+    ("iso-8859-1", "Latin-1 (ISO-8859-1)"),
+    ("mac_roman", "Mac Roman"),
+]
+ENCODING_LABELS = dict(ENCODINGS)
+
+# The layouts a person may name instead of the one recognised from the header.
+LAYOUTS = [
+    ("linkedin", "LinkedIn connections"),
+    ("google", "Google Contacts"),
+    ("outlook", "Outlook"),
+    ("contactually", "Contactually export"),
+]
+
+UNOWNED = "unowned"
+
+
+def encoding_label(codec):
+    """The name a person knows an encoding by ("Windows-1252" for "cp1252")."""
+    return ENCODING_LABELS.get((codec or "").lower(), codec or "unknown")
+
+
+def _owners_for(user):
+    """A manager imports for anyone active; anyone else into their own pool."""
+    users = get_user_model().objects.filter(is_active=True)
+    if not policy.is_manager(user):
+        users = users.filter(pk=user.pk)
+    return users.order_by("first_name", "username")
+
+
+def _owner_label(owner, user):
+    name = owner.get_full_name() or owner.username
+    return f"My pool ({name})" if owner.pk == user.pk else name
+
+
+class UploadForm(forms.Form):
+    """A file of people to bring in, whose pool they join, and optional overrides."""
+
+    file = forms.FileField(
+        help_text="CSV (any delimiter or encoding), vCard (.vcf) or Excel (.xlsx).",
+    )
+    owner = forms.ChoiceField()  # replaced in __init__: the choices depend on who imports
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        required=False,
+        choices=[("", "Detect it"), *ENCODINGS],
+        help_text="Leave it to Convivio unless names come out garbled.",
+    )
+    layout = forms.ChoiceField(
+        label="Layout",
+        required=False,
+        choices=[("", "Recognise it from the header"), *LAYOUTS],
+    )
+
+    def __init__(self, *args, user, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.owners = {str(owner.pk): owner for owner in _owners_for(user)}
+        self.fields["owner"] = forms.ChoiceField(
+            label="Whose people",
+            initial=str(user.pk),
+            choices=[
+                *((pk, _owner_label(owner, user)) for pk, owner in self.owners.items()),
+                (UNOWNED, "Nobody: unowned, everyone's to look after"),
+            ],
+            help_text="A manager may import for anyone; staff into their own pool.",
+        )
+        self.fields["file"].help_text += f" Up to {max_bytes // 2**20} MB."
+
+    def clean_owner(self):
+        """The user whose pool the people join, or None for unowned."""
+        return self.owners.get(self.cleaned_data["owner"])
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 2**20:.1f} MB: files up to "
+                f"{self.max_bytes // 2**20} MB can be imported here. Larger files can be "
+                "imported from the command line (manage.py import_people)."
+            )
+        if "\x00" in upload.name:
+            raise forms.ValidationError("This file's name cannot be read.")
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file (`column_0`, `column_1`, ...), and the encoding."""
+
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        required=False,
+        choices=ENCODINGS,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, columns, detected_encoding="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        choices = list(FIELDS.items())
+        for column in columns:
+            self.fields[column.field_name] = forms.ChoiceField(
+                label=column.header or f"Column {column.index + 1}",
+                choices=choices,
+                required=False,
+                initial=column.guess,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        offered = dict(ENCODINGS)
+        if detected_encoding and detected_encoding.lower() not in offered:
+            self.fields["encoding"].choices = [
+                (detected_encoding, encoding_label(detected_encoding)),
+                *ENCODINGS,
+            ]
+        self.fields["encoding"].initial = detected_encoding.lower() if detected_encoding else ""
+        self.fields["encoding"].help_text = f"Detected: {encoding_label(detected_encoding)}"
+
+    def mapping(self):
+        """header -> the field chosen for its column ("" leaves it out)."""
+        return {column.header: self.cleaned_data[column.field_name] for column in self.columns}
+
+
+class ConfirmForm(forms.Form):
+    """What to do with people who are already in Convivio."""
+
+    on_match = forms.ChoiceField(
+        label="People already in Convivio",
+        widget=forms.RadioSelect,
+        initial="skip",
+        choices=[
+            ("skip", "Skip them: change nothing about them"),
+            ("fill", "Fill only their empty fields"),
+            ("update", "Update their fields from the file"),
+        ],
+    )
