@@ -257,6 +257,12 @@ CONVIVIO = {
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
 }
 
+# Imports (docs/importing.md): a file larger or longer than these is refused whole.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+# Rows written per transaction: a killed worker's successor resumes after the last one.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=1000)
+
 # Headers on every response, in development too (so the browser tests see them).
 # No inline script or style anywhere, no eval: JS lives in static/js, CSS in
 # static/css, and htmx is configured for it in templates/base.html.
