@@ -257,6 +257,10 @@ CONVIVIO = {
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
 }
 
+# Importing people (docs/importing.md): the largest file and the most rows read at once.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1000 * 1000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+
 # Headers on every response, in development too (so the browser tests see them).
 # No inline script or style anywhere, no eval: JS lives in static/js, CSS in
 # static/css, and htmx is configured for it in templates/base.html.
