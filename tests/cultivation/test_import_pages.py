@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cultivation.models import Contact, ImportBatch
+from cultivation.models import Contact, ImportBatch, ImportRowError
 from cultivation.models.imports import COUNTS
 from cultivation.services import importing
 from tests import factories
@@ -29,7 +29,7 @@ LINKEDIN = (
     "Harbour Logistics,Head of Freight,14 Mar 2024\n"
     "Tom,Reed,https://www.linkedin.com/in/tom-reed,,Reed & Co,Partner,02 Jan 2023\n"
     ",,https://www.linkedin.com/in/nobody,,,,30 Feb 2024\n"
-    "Ann,Old,https://www.linkedin.com/in/ann-old,=cmd|' /C calc'!A0,Old Ltd,Owner,01 Feb 2022\n"
+    "Ann,Old,https://www.linkedin.com/in/ann-old,ann@old.example,Old Ltd,Owner,01 Feb 2022\n"
 )
 
 UNKNOWN = (
@@ -344,14 +344,30 @@ def test_the_progress_fragment_polls_while_running_and_stops_when_done(owner_cli
 
 
 def test_the_errors_download_as_csv_with_formulas_defused(owner_client, owner):
-    batch = _done(owner, LINKEDIN + "=SUM(A1),Evil,,,,,\n")
+    batch = _made(owner, status=ImportBatch.Status.DONE, name="my file (2).csv")
+    sentences = ["no name and no email", '=HYPERLINK("http://evil.example")', "+1 555", "@x"]
+    ImportRowError.objects.bulk_create(
+        ImportRowError(batch=batch, row_number=n, sentence=s) for n, s in enumerate(sentences)
+    )
     response = owner_client.get(_url("import-errors", batch))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="Connections-errors.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="my-file--2--errors.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0].lower().startswith("row")
-    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert rows == [
+        ["row", "error"],
+        ["0", "no name and no email"],
+        ["1", '\'=HYPERLINK("http://evil.example")'],
+        ["2", "'+1 555"],
+        ["3", "'@x"],
+    ]
+
+
+def test_the_errors_of_a_finished_import_are_listed_on_its_page(owner_client, owner):
+    batch = _done(owner, LINKEDIN)
+    html = owner_client.get(_url("import-detail", batch)).content.decode()
+    assert "<li>row 7: " in html
+    assert "Download every error as CSV" in html
 
 
 # Undo -----------------------------------------------------------------------------------
