@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from . import policy
+from .importing.layouts import LAYOUTS
 from .importing.rows import FIELDS
 
 # The encodings a person may choose instead of the one detected (codec name, label).
@@ -16,24 +17,27 @@ ENCODINGS = [
     ("utf-16", "UTF-16"),
     ("cp1252", "Windows-1252"),
     ("iso-8859-1", "Latin-1 (ISO-8859-1)"),
-    ("mac_roman", "Mac Roman"),
+    ("mac-roman", "Mac Roman"),
 ]
 ENCODING_LABELS = dict(ENCODINGS)
-
-# The layouts a person may name instead of the one recognised from the header.
-LAYOUTS = [
-    ("linkedin", "LinkedIn connections"),
-    ("google", "Google Contacts"),
-    ("outlook", "Outlook"),
-    ("contactually", "Contactually export"),
-]
 
 UNOWNED = "unowned"
 
 
+def codec_key(codec):
+    """ "utf_8", "UTF-8" and "utf-8" are one encoding: the form's values are lower case
+    with hyphens."""
+    return (codec or "").lower().replace("_", "-")
+
+
 def encoding_label(codec):
-    """The name a person knows an encoding by ("Windows-1252" for "cp1252")."""
-    return ENCODING_LABELS.get((codec or "").lower(), codec or "unknown")
+    """The name a person knows an encoding by ("Windows-1252" for "cp1252" or "cp_1252")."""
+    name = codec_key(codec)
+    if name in ENCODING_LABELS:
+        return ENCODING_LABELS[name]
+    if name.startswith("cp125"):
+        return f"Windows-{name.removeprefix('cp')}"
+    return name.upper() or "unknown"
 
 
 def _owners_for(user):
@@ -65,7 +69,10 @@ class UploadForm(forms.Form):
     layout = forms.ChoiceField(
         label="Layout",
         required=False,
-        choices=[("", "Recognise it from the header"), *LAYOUTS],
+        choices=[
+            ("", "Recognise it from the header"),
+            *((key, layout.label) for key, layout in LAYOUTS.items()),
+        ],
     )
 
     def __init__(self, *args, user, max_bytes, **kwargs):
@@ -92,8 +99,8 @@ class UploadForm(forms.Form):
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
                 f"This file is {upload.size / 2**20:.1f} MB: files up to "
-                f"{self.max_bytes // 2**20} MB can be imported here. Larger files can be "
-                "imported from the command line (manage.py import_people)."
+                f"{self.max_bytes // 2**20} MB can be imported. Split it into smaller files "
+                "and import each."
             )
         if "\x00" in upload.name:
             raise forms.ValidationError("This file's name cannot be read.")
@@ -122,13 +129,10 @@ class MappingForm(forms.Form):
                 initial=column.guess,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
-        offered = dict(ENCODINGS)
-        if detected_encoding and detected_encoding.lower() not in offered:
-            self.fields["encoding"].choices = [
-                (detected_encoding, encoding_label(detected_encoding)),
-                *ENCODINGS,
-            ]
-        self.fields["encoding"].initial = detected_encoding.lower() if detected_encoding else ""
+        detected = codec_key(detected_encoding)
+        if detected and detected not in ENCODING_LABELS:
+            self.fields["encoding"].choices = [(detected, encoding_label(detected)), *ENCODINGS]
+        self.fields["encoding"].initial = detected
         self.fields["encoding"].help_text = f"Detected: {encoding_label(detected_encoding)}"
 
     def mapping(self):
@@ -141,7 +145,7 @@ class ConfirmForm(forms.Form):
 
     on_match = forms.ChoiceField(
         label="People already in Convivio",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="skip",
         choices=[
             ("skip", "Skip them: change nothing about them"),

@@ -23,6 +23,7 @@ from convivio.parsing import object_or_404
 
 from .. import import_selectors, policy
 from ..import_forms import ConfirmForm, MappingForm, UploadForm, encoding_label
+from ..importing.layouts import LAYOUTS
 from ..importing.rows import FileRefused
 from ..models import ImportBatch, ImportRowError
 from ..services import importing
@@ -128,8 +129,17 @@ def _state(batch):
     errors = []
     if batch.is_finished:
         errors = [f"row {number}: {sentence}" for number, sentence in _errors_met(batch)]
+    layout = LAYOUTS.get(batch.layout)
     return {
         "batch": batch,
+        "read_as": ", ".join(
+            part
+            for part in (
+                layout.label if layout else batch.format.upper(),
+                encoding_label(batch.encoding) if batch.encoding else "",
+            )
+            if part
+        ),
         "progress": import_selectors.batch_progress(batch),
         "capacity": settings.CONVIVIO["CAPACITY_MAX"],
         "errors": errors,
@@ -233,7 +243,7 @@ def import_confirm(request, batch):
         )
     except RuleViolation as error:
         return _refusal(request, error, batch=batch)
-    messages.success(request, f"Importing {batch.file_name}: you may leave this page.")
+    messages.success(request, f"Confirmed: importing {batch.file_name}.")
     return _detail(batch)
 
 
@@ -243,7 +253,8 @@ def import_progress(request, batch):
     """The progress fragment htmx polls each second; once finished, the summary, which
     does not poll."""
     batch.refresh_from_db(fields=["status", "counts", "finished_at", "failure", "rows_done"])
-    return render(request, "cultivation/imports/_state.html", _state(batch))
+    context = {**_state(batch), "status_too": True}
+    return render(request, "cultivation/imports/_state.html", context)
 
 
 @_with_batch

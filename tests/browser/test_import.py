@@ -29,8 +29,8 @@ CONNECTIONS = (
     "Harbour Logistics,Head of Freight,14 Mar 2024\n"
     "Tom,Reed,https://www.linkedin.com/in/tom-reed,,Reed & Co,Partner,02 Jan 2023\n"
     "Sam,O'Neill,https://www.linkedin.com/in/sam-oneill,SAM@harbour.example ,"
-    '"Harbour Logistics, Ltd",Director,30 Feb 2024\n'
-    ",,https://www.linkedin.com/in/nobody,,,,01 Feb 2022\n"
+    '"Harbour Logistics, Ltd",Director,28 Feb 2024\n'
+    ",,https://www.linkedin.com/in/nobody,,,,30 Feb 2024\n"
 )
 
 UNKNOWN = (
@@ -61,7 +61,7 @@ def _reroute():
 def _upload(page, name, text):
     page.get_by_role("link", name="Import", exact=True).click()
     page.wait_for_url("**/imports/")
-    page.get_by_label("File").set_input_files(
+    page.locator("input[type=file][name=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}]
     )
     page.get_by_role("button", name="Upload and preview").click()
@@ -96,7 +96,7 @@ def test_a_linkedin_file_is_previewed_confirmed_and_imported_by_the_worker(
     page.get_by_role("button", name="Confirm and import").click()
     progress = page.locator("#import-state progress")
     progress.wait_for()
-    assert page.get_by_text("You may leave this page").is_visible()
+    assert page.get_by_text("You may leave this page: the import carries on.").is_visible()
     screenshot(page, "import-progress")
 
     celery_worker()
@@ -107,9 +107,15 @@ def test_a_linkedin_file_is_previewed_confirmed_and_imported_by_the_worker(
     assert [_count(page, key) for key in ("new", "matched", "errors")] == ["2", "1", "1"]
     assert page.get_by_role("link", name="Undo this import…").is_visible()
     assert page.locator("#import-state[hx-trigger]").count() == 0  # polling stopped
+    assert page.locator("#import-status").inner_text() == "Done"
     screenshot(page, "import-done")
     names = sorted(Contact.objects.values_list("name", flat=True))
     assert names == ["Priya Shah", "Sam O'Neill", "Tom Reed"]
+
+    page.get_by_role("link", name="All imports").click()
+    row = page.locator(f'tr[data-batch="{batch.pk}"]')
+    assert row.locator("td").all_inner_texts()[1:5] == ["Done", "2", "1", "1"]
+    screenshot(page, "import-list")
 
 
 @pytest.mark.django_db(transaction=True)

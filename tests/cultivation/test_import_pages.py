@@ -180,8 +180,8 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(owner_client, s
     response = _upload(owner_client, LINKEDIN + "x" * 2**20)
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == [
-        "This file is 1.0 MB: files up to 1 MB can be imported here. Larger files can be "
-        "imported from the command line (manage.py import_people)."
+        "This file is 1.0 MB: files up to 1 MB can be imported. Split it into smaller files "
+        "and import each."
     ]
     assert not ImportBatch.objects.exists()
 
