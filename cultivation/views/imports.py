@@ -50,10 +50,11 @@ def _batch(request, pk):
     """The batch named in the URL, if `request.user` may see it (its creator or a
     manager); a 404 for an id that names nothing, PermissionRefused for someone else's."""
     batches = ImportBatch.objects.select_related("created_by", "owner", "undone_by")
-    batch = object_or_404(batches, pk, what="import")
+    batch = object_or_404(batches.defer("data"), pk, what="import")
     policy.require(
-        batch.created_by_id == request.user.pk or policy.is_manager(request.user),
-        "This import is someone else's: only the person who uploaded it or a manager can see it.",
+        policy.can_see_import(request.user, batch),
+        f"Only {policy.full_name(batch.created_by)}, who uploaded it, or a manager can see "
+        "this import.",
     )
     return batch
 

@@ -86,13 +86,14 @@ PREVIEW = {
 def _made(by, *, name="Connections.csv", **fields):
     """A batch as the service leaves it after a preview, without reading a file."""
     fields = {
+        "data": b"-",
         "status": ImportBatch.Status.PREVIEWED,
         "total_rows": 4,
         "counts": {**dict.fromkeys(COUNTS, 0), **PREVIEW["counts"]},
         "preview": PREVIEW,
         **fields,
     }
-    return ImportBatch.objects.create(created_by=by, owner=by, file_name=name, data=b"-", **fields)
+    return ImportBatch.objects.create(created_by=by, owner=by, file_name=name, **fields)
 
 
 def _url(name, batch):
@@ -244,7 +245,9 @@ def test_another_members_batch_is_refused_with_a_sentence(teammate_client, owner
     batch = _made(owner)
     response = teammate_client.get(_url(name, batch))
     assert response.status_code == 403
-    assert "only the person who uploaded it or a manager can see it" in response.content.decode()
+    assert "Only Alice Owner, who uploaded it, or a manager can see this import." in (
+        response.content.decode()
+    )
 
 
 def test_a_manager_sees_everyones_batches(manager_client, owner, teammate):
@@ -447,3 +450,22 @@ def test_the_preview_runs_a_constant_number_of_queries(
     html = response.content.decode()
     assert html.count("no name and no email</li>") == min(errors, 100)
     assert ("The first 100 of 150 are shown." in html) is (errors == 150)
+
+
+def test_a_finished_import_cannot_be_mapped_again(owner_client, owner):
+    batch = _made(owner, status=ImportBatch.Status.DONE, data=b"")
+    response = owner_client.post(_url("import-mapping", batch), {"column_0": "name"})
+    assert response.status_code == 409
+    assert "Connections.csv is done: it is too late to change how it is read." in (
+        response.content.decode()
+    )
+
+
+def test_a_refusal_to_htmx_is_the_sentence_alone(teammate_client, owner):
+    batch = _made(owner)
+    response = teammate_client.get(_url("import-progress", batch), headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "Only Alice Owner, who uploaded it, or a manager can see this import."
+    )
