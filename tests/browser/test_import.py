@@ -12,6 +12,7 @@ import pytest
 from convivio.celery import app as celery_app
 from cultivation.models import Contact, ImportBatch
 from tests import factories
+from tests.browser.test_csp import violations  # noqa: F401 (a fixture: CSP refusals seen)
 from tests.integration.conftest import (  # noqa: F401 (fixtures)
     celery_worker,
     queue,
@@ -78,6 +79,7 @@ def test_a_linkedin_file_is_previewed_confirmed_and_imported_by_the_worker(
     screenshot,
     celery_worker,  # noqa: F811
     imports_on_queue,
+    violations,  # noqa: F811
 ):
     alice = factories.UserFactory(username="alice", first_name="Alice", last_name="Owner")
     factories.ContactFactory(name="Priya Shah", email="priya@harbour.example", owner=alice)
@@ -116,10 +118,16 @@ def test_a_linkedin_file_is_previewed_confirmed_and_imported_by_the_worker(
     row = page.locator(f'tr[data-batch="{batch.pk}"]')
     assert row.locator("td").all_inner_texts()[1:5] == ["Done", "2", "1", "1"]
     screenshot(page, "import-list")
+    assert violations == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_file_with_an_unknown_header_is_mapped_column_by_column(page, login, screenshot):
+def test_a_file_with_an_unknown_header_is_mapped_column_by_column(
+    page,
+    login,
+    screenshot,
+    violations,  # noqa: F811
+):
     alice = factories.UserFactory(username="alice", first_name="Alice", last_name="Owner")
     login(page, alice)
 
@@ -138,3 +146,4 @@ def test_a_file_with_an_unknown_header_is_mapped_column_by_column(page, login, s
     assert _count(page, "new") == "2"
     screenshot(page, "import-mapped-preview")
     assert not Contact.objects.exists()
+    assert violations == []
