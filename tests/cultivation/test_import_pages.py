@@ -12,7 +12,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cultivation.models import Contact, ImportBatch, ImportRowError
+from cultivation.models import (
+    Contact,
+    ContactEvent,
+    ImportBatch,
+    ImportedPerson,
+    ImportRowError,
+    Organisation,
+    Tag,
+    Touch,
+)
 from cultivation.models.imports import COUNTS
 from cultivation.services import importing
 from tests import factories
@@ -96,6 +105,12 @@ def _made(by, *, name="Connections.csv", **fields):
     return ImportBatch.objects.create(created_by=by, owner=by, file_name=name, **fields)
 
 
+def _people_rows():
+    """Rows of everything an import writes about people (not the batch itself)."""
+    models = (Contact, Organisation, Tag, Touch, ContactEvent, ImportedPerson, ImportRowError)
+    return {model.__name__: model.objects.count() for model in models}
+
+
 def _url(name, batch):
     return reverse(f"cultivation:{name}", args=[batch.pk])
 
@@ -138,7 +153,7 @@ def test_staff_cannot_import_into_someone_elses_pool(owner_client, teammate):
 
 def test_uploading_shows_the_preview_and_writes_nobody(owner_client, owner):
     factories.ContactFactory(name="Priya Shah", email="priya@harbour.example")
-    people = Contact.objects.count()
+    before = _people_rows()
 
     response = _upload(owner_client, owner=str(owner.pk))
 
@@ -156,7 +171,7 @@ def test_uploading_shows_the_preview_and_writes_nobody(owner_client, owner):
     assert batch.counts["errors"] == 1
     assert "row 7: " in html
     assert "Confirm and import" in html
-    assert Contact.objects.count() == people
+    assert _people_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -194,6 +209,7 @@ def test_a_nul_byte_in_a_field_is_refused(owner_client):
 
 
 def test_an_unknown_header_shows_the_mapping_screen_then_the_preview(owner_client, owner):
+    before = _people_rows()
     response = _upload(owner_client, UNKNOWN, name="people.csv", owner=str(owner.pk))
     batch = _batch()
     assert batch.status == ImportBatch.Status.NEEDS_MAPPING
@@ -219,7 +235,12 @@ def test_an_unknown_header_shows_the_mapping_screen_then_the_preview(owner_clien
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
     assert batch.counts["new"] == 2
-    assert not Contact.objects.filter(name="Tom Reed").exists()
+    assert _people_rows() == before
+
+    again = _upload(owner_client, UNKNOWN, name="people again.csv", owner=str(owner.pk))
+    remembered = ImportBatch.objects.get(file_name="people again.csv")
+    assert remembered.status == ImportBatch.Status.PREVIEWED  # the mapping was remembered
+    assert again["Location"] == _url("import-detail", remembered)
 
 
 def test_a_mapping_without_a_name_column_is_refused_and_the_screen_shown_again(owner_client):
@@ -469,3 +490,36 @@ def test_a_refusal_to_htmx_is_the_sentence_alone(teammate_client, owner):
     assert response.content.decode() == (
         "Only Alice Owner, who uploaded it, or a manager can see this import."
     )
+
+
+@pytest.mark.parametrize("errors", [3, 150])
+def test_a_finished_import_shows_its_first_errors_in_constant_queries(
+    owner_client, owner, errors, django_assert_max_num_queries
+):
+    batch = _made(owner, status=ImportBatch.Status.DONE, counts={"errors": errors, "new": 1})
+    ImportRowError.objects.bulk_create(
+        ImportRowError(batch=batch, row_number=n, sentence="no name and no email")
+        for n in range(errors)
+    )
+    with django_assert_max_num_queries(8):
+        response = owner_client.get(_url("import-detail", batch))
+    html = response.content.decode()
+    assert html.count("no name and no email</li>") == min(errors, 100)
+    assert ("The first 100 of 150 are shown." in html) is (errors == 150)
+
+
+def test_a_failed_import_says_why(owner_client, owner):
+    failure = "This file says it is utf-8 but is not: it may be damaged, or not text."
+    batch = _made(owner, status=ImportBatch.Status.FAILED, failure=failure)
+    html = owner_client.get(_url("import-detail", batch)).content.decode()
+    assert "The import stopped" in html
+    assert failure in html
+    assert "Undo this import" not in html
+
+
+def test_an_undone_import_says_who_was_kept(owner_client, owner):
+    kept = "Tom Reed (row 6) was kept: a touch was logged with them since."
+    batch = _made(owner, status=ImportBatch.Status.UNDONE, undo_report=[kept], undone_by=owner)
+    html = owner_client.get(_url("import-detail", batch)).content.decode()
+    assert "Undone" in html and "by Alice Owner" in html
+    assert f"<li>{kept}</li>" in html
