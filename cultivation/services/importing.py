@@ -137,13 +137,15 @@ def import_upload(*, by, owner, file_name, data, encoding=None, layout=None):
         raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
     file_name = (file_name or "").replace("\x00", "").strip()[:255] or "file"
     read = _read(data=data, file_name=file_name, encoding=encoding, layout=layout)
-    saved = SavedMapping.objects.filter(header_signature=read.header_signature or "-").first()
+    signature = read.header_signature or ""
+    saved = SavedMapping.objects.filter(header_signature=signature or "-").first()
     if read.needs_mapping and saved is not None:
         read = _read(
             data=data, file_name=file_name, encoding=encoding, layout=layout, mapping=saved.mapping
         )
     batch = ImportBatch(created_by=by, owner=owner, file_name=file_name, data=data)
     _describe(batch, read)
+    batch.header_signature = signature
     batch.save()
     if batch.status == Status.PREVIEWED:
         _preview(batch, read)
@@ -167,10 +169,12 @@ def import_set_mapping(*, batch, by, mapping, encoding=None, bucket_plans=None):
         layout=batch.layout,
         mapping=mapping,
     )
+    signature = batch.header_signature  # the file's own header, as the next upload reads it
     _describe(batch, read)
-    if read.header_signature and not read.needs_mapping:
+    batch.header_signature = signature or batch.header_signature
+    if batch.header_signature and not read.needs_mapping:
         SavedMapping.objects.update_or_create(
-            header_signature=read.header_signature,
+            header_signature=batch.header_signature,
             defaults={"mapping": read.mapping, "saved_by": by},
         )
     batch.save()
@@ -672,7 +676,7 @@ class Run:
                 name: [getattr(person, name), value]
                 for name, value in wanted.items()
                 if value
-                and getattr(person, name) != value
+                and _differs(name, getattr(person, name), value)
                 and (on_match == OnMatch.UPDATE or not getattr(person, name))
             }
             new_tags = [t for t in _tag_ids(verdict.row, tags) if (person.pk, t) not in tagged]
@@ -723,10 +727,17 @@ class Run:
 
 
 def _wanted(verdict, organisations):
-    details = verdict.details
-    wanted = {name: details[name] for name in MATCH_FIELDS if name in details}
-    wanted["organisation_id"] = organisations.get(verdict.row.organisation.strip().lower())
-    return wanted
+    details = {
+        **verdict.details,
+        "organisation_id": organisations.get(verdict.row.organisation.strip().lower()),
+    }
+    return {name: details[name] for name in MATCH_FIELDS}
+
+
+def _differs(name, before, after):
+    if name == "email":  # the same address in another case is no change
+        return normalise_email(before) != normalise_email(after)
+    return before != after
 
 
 def _change_entry(person, row, name, after):
