@@ -5,9 +5,9 @@ import pytest
 
 from cultivation.importing.rows import FileRefused
 from cultivation.models import Contact, ContactEvent, ImportBatch
+from cultivation.models.privacy import ERASED_EMAIL_REFUSAL
 from cultivation.services import contact_erase, import_upload
 from cultivation.services.importing import import_preview
-from cultivation.models.privacy import ERASED_EMAIL_REFUSAL
 from tests import factories
 from tests.cultivation.importing.conftest import csv_file
 

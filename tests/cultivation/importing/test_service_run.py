@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from convivio.errors import PermissionRefused, RuleViolation
+from cultivation.import_selectors import batch_errors_csv, batch_progress, batches_for
 from cultivation.models import (
     Contact,
     ContactEvent,
@@ -25,7 +26,6 @@ from cultivation.services import (
     import_upload,
     touch_log,
 )
-from cultivation.import_selectors import batch_errors_csv, batch_progress, batches_for
 from tests import factories
 from tests.cultivation.importing.conftest import HEADER, csv_file
 
