@@ -68,13 +68,6 @@ def _cadence_days(name):
 def _read(*, data, file_name, encoding=None, layout=None, mapping=None):
     from ..importing.readers import read_people  # the readers' module, loaded when used
 
-    if not data:
-        raise FileRefused("This file is empty: there is no one in it to import.")
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise FileRefused(
-            f"This file is {len(data) / 1024 / 1024:,.1f} MB: the most an import takes is "
-            f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:,.0f} MB. Split it and import each part."
-        )
     return read_people(
         data, filename=file_name, encoding=encoding or None, layout=layout or None, mapping=mapping
     )
@@ -444,11 +437,6 @@ def _preview(batch, read):
     seen, total, planned = Seen(), 0, 0
     for chunk in _chunks(read.rows(), settings.IMPORT_CHUNK_ROWS):
         total += len(chunk)
-        if total > settings.IMPORT_MAX_ROWS:
-            raise FileRefused(
-                f"This file has more than {settings.IMPORT_MAX_ROWS:,} people: "
-                "split it and import each part."
-            )
         verdicts, _ = _judge(chunk, seen)
         for verdict in verdicts:
             counts[verdict.group] += 1

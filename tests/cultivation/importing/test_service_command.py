@@ -37,8 +37,8 @@ def test_import_prints_the_summary(owner, people_file, capsys):
 
 def test_a_bad_file_is_a_sentence_and_a_failure(owner, tmp_path):
     empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    with pytest.raises(CommandError, match="This file is empty"):
+    empty.write_bytes(b"name,email\n")
+    with pytest.raises(CommandError, match="There is no one in this file"):
         call_command("import_people", str(empty), "--by", "alice")
     with pytest.raises(CommandError, match="There is no file at"):
         call_command("import_people", str(tmp_path / "missing.csv"), "--by", "alice")
