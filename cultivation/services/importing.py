@@ -215,6 +215,7 @@ class Verdict:
     match: Contact | None = None
     reason: str = ""
     sentence: str = ""
+    keys: list = field(default_factory=list)
 
 
 class Seen:
@@ -281,7 +282,7 @@ def _judge_alone(row, seen):
             row, "duplicates_in_file", details, sentence=f"the same person as row {earlier}"
         )
     seen.remember(keys, row.number)
-    return Verdict(row, "new", details)
+    return Verdict(row, "new", details, keys=keys)
 
 
 def _judge(rows, seen):
@@ -329,14 +330,14 @@ def _match(verdicts, organisations):
         return
     by_email, by_linkedin, by_name = _people_we_have(verdicts)
     for verdict in verdicts:
-        details = verdict.details
+        keys = {key[0]: key[1] for key in verdict.keys}
         organisation = verdict.row.organisation.strip().lower()
         found = [
-            (by_email.get(normalise_email(details["email"])), "same email"),
-            (by_linkedin.get(linkedin_match_key(details["linkedin_url"])), "same LinkedIn profile"),
+            (by_email.get(keys.get("email")), "same email"),
+            (by_linkedin.get(keys.get("linkedin")), "same LinkedIn profile"),
         ]
         if not organisation or organisation in organisations:
-            key = (name_match_key(details["name"]), organisations.get(organisation))
+            key = (keys["name"], organisations.get(organisation))
             found.append((by_name.get(key), "same name and organisation"))
         match, reason = next(((p, r) for p, r in found if p is not None), (None, ""))
         if match is not None:
@@ -346,9 +347,10 @@ def _match(verdicts, organisations):
 def _people_we_have(verdicts):
     """The living people sharing a key with `verdicts`, by email, LinkedIn key and (name
     key, organisation id)."""
-    emails = {normalise_email(v.details["email"]) for v in verdicts} - {""}
-    linkedins = {linkedin_match_key(v.details["linkedin_url"]) for v in verdicts} - {""}
-    names = {name_match_key(v.details["name"]) for v in verdicts}
+    keys = [dict((key[0], key[1]) for key in v.keys) for v in verdicts]
+    emails = {k["email"] for k in keys if "email" in k}
+    linkedins = {k["linkedin"] for k in keys if "linkedin" in k}
+    names = {k["name"] for k in keys}
     people = (
         Contact.objects.active()
         .alias(email_lower=Lower("email"))
