@@ -257,8 +257,8 @@ CONVIVIO = {
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
 }
 
-# Imports (docs/importing.md): a file larger or longer than these is refused whole.
-IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+# Importing people (docs/importing.md): the largest file and the most rows read at once.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1000 * 1000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
 # Rows written per transaction: a killed worker's successor resumes after the last one.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=1000)

@@ -22,6 +22,7 @@ ENCODINGS = [
 ENCODING_LABELS = dict(ENCODINGS)
 
 UNOWNED = "unowned"
+MB = 1000 * 1000  # as IMPORT_MAX_BYTES counts them (25 MB: 25,000,000 bytes)
 
 
 def codec_key(codec):
@@ -88,7 +89,7 @@ class UploadForm(forms.Form):
             ],
             help_text="A manager may import for anyone; staff into their own pool.",
         )
-        self.fields["file"].help_text += f" Up to {max_bytes // 2**20} MB."
+        self.fields["file"].help_text += f" Up to {max_bytes / MB:g} MB."
 
     def clean_owner(self):
         """The user whose pool the people join, or None for unowned."""
@@ -98,8 +99,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
-                f"This file is {upload.size / 2**20:.1f} MB: files up to "
-                f"{self.max_bytes // 2**20} MB can be imported. Split it into smaller files "
+                f"This file is {upload.size / MB:.1f} MB: files up to "
+                f"{self.max_bytes / MB:g} MB can be imported. Split it into smaller files "
                 "and import each."
             )
         if "\x00" in upload.name:

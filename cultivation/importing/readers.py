@@ -169,7 +169,7 @@ def _detect(data):
     if best is None:
         return "cp1252"
     for result in results:
-        if result.encoding == "cp1252" and result.chaos <= best.chaos + 0.1:
+        if "cp1252" in result.could_be_from_charset and result.chaos <= best.chaos + 0.1:
             return "cp1252"
     return best.encoding
 
@@ -633,7 +633,7 @@ def _read_opted_in(row, collected, text, plan):
 
 
 def _read_notes(row, collected, text, plan):
-    collected.notes.append(text)
+    collected.notes.append("\n".join(text.splitlines()))
 
 
 _READ = {

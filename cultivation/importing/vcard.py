@@ -199,7 +199,8 @@ def _read_categories(row, card, params, raw):
 
 
 def _read_note(row, card, params, raw):
-    row.notes = "\n".join(filter(None, (row.notes, _text(raw))))
+    note = "\n".join(_text(raw).splitlines())
+    row.notes = "\n".join(filter(None, (row.notes, note)))
 
 
 # BDAY, ADR, PHOTO and the rest are left out.

@@ -68,13 +68,6 @@ def _cadence_days(name):
 def _read(*, data, file_name, encoding=None, layout=None, mapping=None):
     from ..importing.readers import read_people  # the readers' module, loaded when used
 
-    if not data:
-        raise FileRefused("This file is empty: there is no one in it to import.")
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise FileRefused(
-            f"This file is {len(data) / 1024 / 1024:,.1f} MB: the most an import takes is "
-            f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:,.0f} MB. Split it and import each part."
-        )
     return read_people(
         data, filename=file_name, encoding=encoding or None, layout=layout or None, mapping=mapping
     )
@@ -137,13 +130,15 @@ def import_upload(*, by, owner, file_name, data, encoding=None, layout=None):
         raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
     file_name = (file_name or "").replace("\x00", "").strip()[:255] or "file"
     read = _read(data=data, file_name=file_name, encoding=encoding, layout=layout)
-    saved = SavedMapping.objects.filter(header_signature=read.header_signature or "-").first()
+    signature = read.header_signature or ""
+    saved = SavedMapping.objects.filter(header_signature=signature or "-").first()
     if read.needs_mapping and saved is not None:
         read = _read(
             data=data, file_name=file_name, encoding=encoding, layout=layout, mapping=saved.mapping
         )
     batch = ImportBatch(created_by=by, owner=owner, file_name=file_name, data=data)
     _describe(batch, read)
+    batch.header_signature = signature
     batch.save()
     if batch.status == Status.PREVIEWED:
         _preview(batch, read)
@@ -167,10 +162,12 @@ def import_set_mapping(*, batch, by, mapping, encoding=None, bucket_plans=None):
         layout=batch.layout,
         mapping=mapping,
     )
+    signature = batch.header_signature  # the file's own header, as the next upload reads it
     _describe(batch, read)
-    if read.header_signature and not read.needs_mapping:
+    batch.header_signature = signature or batch.header_signature
+    if batch.header_signature and not read.needs_mapping:
         SavedMapping.objects.update_or_create(
-            header_signature=read.header_signature,
+            header_signature=batch.header_signature,
             defaults={"mapping": read.mapping, "saved_by": by},
         )
     batch.save()
@@ -218,6 +215,7 @@ class Verdict:
     match: Contact | None = None
     reason: str = ""
     sentence: str = ""
+    keys: list = field(default_factory=list)
 
 
 class Seen:
@@ -284,7 +282,7 @@ def _judge_alone(row, seen):
             row, "duplicates_in_file", details, sentence=f"the same person as row {earlier}"
         )
     seen.remember(keys, row.number)
-    return Verdict(row, "new", details)
+    return Verdict(row, "new", details, keys=keys)
 
 
 def _judge(rows, seen):
@@ -332,14 +330,14 @@ def _match(verdicts, organisations):
         return
     by_email, by_linkedin, by_name = _people_we_have(verdicts)
     for verdict in verdicts:
-        details = verdict.details
+        keys = {key[0]: key[1] for key in verdict.keys}
         organisation = verdict.row.organisation.strip().lower()
         found = [
-            (by_email.get(normalise_email(details["email"])), "same email"),
-            (by_linkedin.get(linkedin_match_key(details["linkedin_url"])), "same LinkedIn profile"),
+            (by_email.get(keys.get("email")), "same email"),
+            (by_linkedin.get(keys.get("linkedin")), "same LinkedIn profile"),
         ]
         if not organisation or organisation in organisations:
-            key = (name_match_key(details["name"]), organisations.get(organisation))
+            key = (keys["name"], organisations.get(organisation))
             found.append((by_name.get(key), "same name and organisation"))
         match, reason = next(((p, r) for p, r in found if p is not None), (None, ""))
         if match is not None:
@@ -349,9 +347,10 @@ def _match(verdicts, organisations):
 def _people_we_have(verdicts):
     """The living people sharing a key with `verdicts`, by email, LinkedIn key and (name
     key, organisation id)."""
-    emails = {normalise_email(v.details["email"]) for v in verdicts} - {""}
-    linkedins = {linkedin_match_key(v.details["linkedin_url"]) for v in verdicts} - {""}
-    names = {name_match_key(v.details["name"]) for v in verdicts}
+    keys = [dict((key[0], key[1]) for key in v.keys) for v in verdicts]
+    emails = {k["email"] for k in keys if "email" in k}
+    linkedins = {k["linkedin"] for k in keys if "linkedin" in k}
+    names = {k["name"] for k in keys}
     people = (
         Contact.objects.active()
         .alias(email_lower=Lower("email"))
@@ -440,11 +439,6 @@ def _preview(batch, read):
     seen, total, planned = Seen(), 0, 0
     for chunk in _chunks(read.rows(), settings.IMPORT_CHUNK_ROWS):
         total += len(chunk)
-        if total > settings.IMPORT_MAX_ROWS:
-            raise FileRefused(
-                f"This file has more than {settings.IMPORT_MAX_ROWS:,} people: "
-                "split it and import each part."
-            )
         verdicts, _ = _judge(chunk, seen)
         for verdict in verdicts:
             counts[verdict.group] += 1
@@ -672,7 +666,7 @@ class Run:
                 name: [getattr(person, name), value]
                 for name, value in wanted.items()
                 if value
-                and getattr(person, name) != value
+                and _differs(name, getattr(person, name), value)
                 and (on_match == OnMatch.UPDATE or not getattr(person, name))
             }
             new_tags = [t for t in _tag_ids(verdict.row, tags) if (person.pk, t) not in tagged]
@@ -723,10 +717,17 @@ class Run:
 
 
 def _wanted(verdict, organisations):
-    details = verdict.details
-    wanted = {name: details[name] for name in MATCH_FIELDS if name in details}
-    wanted["organisation_id"] = organisations.get(verdict.row.organisation.strip().lower())
-    return wanted
+    details = {
+        **verdict.details,
+        "organisation_id": organisations.get(verdict.row.organisation.strip().lower()),
+    }
+    return {name: details[name] for name in MATCH_FIELDS}
+
+
+def _differs(name, before, after):
+    if name == "email":  # the same address in another case is no change
+        return normalise_email(before) != normalise_email(after)
+    return before != after
 
 
 def _change_entry(person, row, name, after):

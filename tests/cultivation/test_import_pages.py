@@ -192,8 +192,8 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_sentence(owner_client, con
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(owner_client, settings):
-    settings.IMPORT_MAX_BYTES = 2**20
-    response = _upload(owner_client, LINKEDIN + "x" * 2**20)
+    settings.IMPORT_MAX_BYTES = 1000 * 1000
+    response = _upload(owner_client, LINKEDIN + "x" * 1000 * 1000)
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == [
         "This file is 1.0 MB: files up to 1 MB can be imported. Split it into smaller files "
