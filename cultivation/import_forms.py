@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from . import policy
 from .importing.layouts import LAYOUTS
 from .importing.rows import FIELDS
+from .services.importing import CADENCES
 
 # The encodings a person may choose instead of the one detected (codec name, label).
 ENCODINGS = [
@@ -154,3 +155,37 @@ class ConfirmForm(forms.Form):
             ("update", "Update their fields from the file"),
         ],
     )
+
+
+CADENCE_LABELS = {
+    "monthly": "A call each month",
+    "quarterly": "A call each quarter",
+    "twice_yearly": "A call twice a year",
+    "yearly": "A call each year",
+}
+
+
+class BucketPlansForm(forms.Form):
+    """For each bucket the file's people are in (Contactually), the touch plan its people
+    start with, if any (`bucket_0`, `bucket_1`, ...)."""
+
+    def __init__(self, *args, buckets, chosen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buckets = buckets
+        choices = [("", "No plan"), *((key, CADENCE_LABELS.get(key, key)) for key in CADENCES)]
+        for index, (bucket, people) in enumerate(buckets):
+            self.fields[f"bucket_{index}"] = forms.ChoiceField(
+                label=f"{bucket} ({people} {'person' if people == 1 else 'people'})",
+                choices=choices,
+                required=False,
+                initial=chosen.get(bucket.strip().casefold(), ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def bucket_plans(self):
+        """bucket -> cadence, for the buckets given one."""
+        return {
+            bucket: self.cleaned_data[f"bucket_{index}"]
+            for index, (bucket, _) in enumerate(self.buckets)
+            if self.cleaned_data[f"bucket_{index}"]
+        }

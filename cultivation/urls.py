@@ -54,6 +54,7 @@ urlpatterns = [
     path("imports/", imports.import_list, name="import-list"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("imports/<int:pk>/plans/", imports.import_plans, name="import-plans"),
     path("imports/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress"),
     path("imports/<int:pk>/errors.csv", imports.import_errors_csv, name="import-errors"),

@@ -22,7 +22,7 @@ from convivio.errors import PermissionRefused, RuleViolation
 from convivio.parsing import object_or_404
 
 from .. import import_selectors, policy
-from ..import_forms import ConfirmForm, MappingForm, UploadForm, encoding_label
+from ..import_forms import BucketPlansForm, ConfirmForm, MappingForm, UploadForm, encoding_label
 from ..importing.layouts import LAYOUTS
 from ..importing.rows import FileRefused
 from ..models import ImportBatch, ImportRowError
@@ -121,8 +121,41 @@ def import_detail(request, batch):
         return _mapping_page(request, batch, _mapping_form(batch))
     context = _state(batch)
     if batch.status == ImportBatch.Status.PREVIEWED:
-        context.update(confirm_form=ConfirmForm(), preview=Shown.of(batch))
+        context.update(
+            confirm_form=ConfirmForm(),
+            preview=Shown.of(batch),
+            plans_form=_plans_form(batch),
+        )
     return render(request, "cultivation/imports/detail.html", context)
+
+
+def _plans_form(batch, data=None):
+    """The touch plan each bucket's people start with, if the file has buckets."""
+    buckets = sorted((batch.preview or {}).get("buckets", {}).items())
+    if not buckets:
+        return None
+    return BucketPlansForm(data, buckets=buckets, chosen=batch.bucket_plans or {})
+
+
+@require_POST
+@_with_batch
+def import_plans(request, batch):
+    """Say which buckets start a touch plan, then preview again (the capacity count
+    follows)."""
+    form = _plans_form(batch, request.POST)
+    if batch.status != ImportBatch.Status.PREVIEWED or form is None:
+        late = f"{batch.file_name} has no buckets to plan for now."
+        return _refusal(request, RuleViolation(late), batch=batch)
+    if not form.is_valid():
+        return _refusal(request, RuleViolation("Choose a plan, or none, for each bucket."))
+    try:
+        importing.import_set_mapping(
+            batch=batch, by=request.user, mapping=batch.mapping, bucket_plans=form.bucket_plans()
+        )
+    except RuleViolation as error:
+        return _refusal(request, error, batch=batch)
+    messages.success(request, "Previewed again with those plans.")
+    return _detail(batch)
 
 
 def _state(batch):

@@ -523,3 +523,57 @@ def test_an_undone_import_says_who_was_kept(owner_client, owner):
     html = owner_client.get(_url("import-detail", batch)).content.decode()
     assert "Undone" in html and "by Alice Owner" in html
     assert f"<li>{kept}</li>" in html
+
+
+CONTACTUALLY = (
+    "first_name,last_name,company_name,job_title,email,bucket,tags,last_contacted_at\n"
+    "Sam,Ortiz,Ortiz Partners,Founder,sam@ortiz.example,Referral Partners,golf,2021-06-30\n"
+    "Kim,Park,,,kim@park.example,Prospects,,2021-06-30\n"
+    "Lee,Wong,Wong Ltd,,lee@wong.example,Referral Partners,,\n"
+)
+
+
+def test_buckets_can_start_touch_plans_before_confirm(owner_client, owner):
+    _upload(owner_client, CONTACTUALLY, name="contactually.csv", owner=str(owner.pk))
+    batch = _batch()
+    page = owner_client.get(_url("import-detail", batch))
+    form = page.context["plans_form"]
+    assert [field.label for field in form] == [
+        "Prospects (1 person)",
+        "Referral Partners (2 people)",
+    ]
+    before = _people_rows()
+
+    response = owner_client.post(_url("import-plans", batch), {"bucket_1": "monthly"})
+
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.bucket_plans == {"referral partners": "monthly"}
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert _people_rows() == before
+    again = owner_client.get(_url("import-detail", batch)).context["plans_form"]
+    assert [field.value() for field in again] == ["", "monthly"]
+
+    importing.import_confirm(batch=batch, by=owner, on_match="skip")
+    importing.import_run(batch_id=batch.pk)
+    planned = Contact.objects.exclude(touch_plan=None).values_list("name", flat=True)
+    assert sorted(planned) == ["Lee Wong", "Sam Ortiz"]
+
+
+def test_a_file_without_buckets_offers_no_plans(owner_client, owner):
+    batch = _previewed(owner)
+    page = owner_client.get(_url("import-detail", batch))
+    assert page.context["plans_form"] is None
+    response = owner_client.post(_url("import-plans", batch), {"bucket_0": "monthly"})
+    assert response.status_code == 409
+    batch.refresh_from_db()
+    assert batch.bucket_plans == {}
+
+
+def test_an_unknown_cadence_is_refused(owner_client, owner):
+    _upload(owner_client, CONTACTUALLY, name="contactually.csv", owner=str(owner.pk))
+    batch = _batch()
+    response = owner_client.post(_url("import-plans", batch), {"bucket_0": "hourly"})
+    assert response.status_code == 400
+    batch.refresh_from_db()
+    assert batch.bucket_plans == {}
