@@ -147,3 +147,31 @@ def test_a_file_with_an_unknown_header_is_mapped_column_by_column(
     screenshot(page, "import-mapped-preview")
     assert not Contact.objects.exists()
     assert violations == []
+
+
+CONTACTUALLY = (
+    "first_name,last_name,company_name,job_title,email,bucket,tags,last_contacted_at\n"
+    "Sam,Ortiz,Ortiz Partners,Founder,sam@ortiz.example,Referral Partners,golf,2021-06-30\n"
+    "Kim,Park,,,kim@park.example,Prospects,,2021-06-30\n"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bucket_is_given_a_touch_plan_on_the_preview(
+    page,
+    login,
+    screenshot,
+    violations,  # noqa: F811
+):
+    alice = factories.UserFactory(username="alice", first_name="Alice", last_name="Owner")
+    login(page, alice)
+
+    _upload(page, "contactually.csv", CONTACTUALLY)
+
+    page.get_by_label("Referral Partners (1 person)").select_option("quarterly")
+    page.get_by_role("button", name="Preview again with these plans").click()
+    page.get_by_text("Previewed again with those plans.").wait_for()
+    assert page.get_by_label("Referral Partners (1 person)").input_value() == "quarterly"
+    screenshot(page, "import-bucket-plans")
+    assert ImportBatch.objects.get().bucket_plans == {"referral partners": "quarterly"}
+    assert violations == []
