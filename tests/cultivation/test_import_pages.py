@@ -259,9 +259,11 @@ def test_a_mapping_without_a_name_column_is_refused_and_the_screen_shown_again(o
 # Who may see a batch ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", ["import-detail", "import-progress", "import-errors", "import-undo"]
-)
+BATCH_PAGES = ["import-detail", "import-progress", "import-errors", "import-undo"]
+POST_ONLY = ["import-mapping", "import-plans", "import-confirm"]
+
+
+@pytest.mark.parametrize("name", BATCH_PAGES)
 def test_another_members_batch_is_refused_with_a_sentence(teammate_client, owner, name):
     batch = _made(owner)
     response = teammate_client.get(_url(name, batch))
@@ -285,12 +287,13 @@ def test_staff_see_only_their_own_batches(teammate_client, owner, teammate):
     assert list(teammate_client.get(LIST).context["batches"]) == [theirs]
 
 
-def test_another_members_batch_cannot_be_confirmed(teammate_client, owner):
-    batch = _made(owner)
-    response = teammate_client.post(_url("import-confirm", batch), {"on_match": "skip"})
+@pytest.mark.parametrize("name", [*POST_ONLY, "import-undo"])
+def test_another_members_batch_cannot_be_changed(teammate_client, owner, name):
+    batch = _previewed(owner)
+    fields = {"on_match": "skip", "column_0": "name", "bucket_0": "monthly"}
+    response = teammate_client.post(_url(name, batch), fields)
     assert response.status_code == 403
-    batch.refresh_from_db()
-    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert ImportBatch.objects.filter(pk=batch.pk, status="previewed", bucket_plans={}).exists()
 
 
 @pytest.mark.parametrize("path", ["/imports/abc/", "/imports/99999999999999999999999/"])
@@ -577,3 +580,14 @@ def test_an_unknown_cadence_is_refused(owner_client, owner):
     assert response.status_code == 400
     batch.refresh_from_db()
     assert batch.bucket_plans == {}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", BATCH_PAGES + POST_ONLY)
+def test_nobody_signed_in_reaches_no_batch_page(client, owner, name, method):
+    batch = _made(owner)
+    response = getattr(client, method)(_url(name, batch))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
