@@ -53,7 +53,15 @@ def send_weekly_digest_to(user_id, week_start):
 # worker's import is redelivered and resumes after its last committed chunk. Each run
 # stops after half the soft time limit and queues the rest, so no task outlives the
 # time limit (and with it Redis's visibility timeout) however long the file.
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    retry_backoff_max=settings.CELERY_TASK_TIME_LIMIT,
+    max_retries=3,
+)
 def import_people(self, batch_id):
     """Import the rows of batch `batch_id` (services/importing.py `import_run`)."""
     budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2

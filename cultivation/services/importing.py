@@ -15,7 +15,7 @@ from datetime import datetime
 from datetime import time as clock
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -513,6 +513,17 @@ def import_run(*, batch_id, time_budget=None):
     except RuleViolation as error:
         _fail(batch, str(error))
         return True
+    except OperationalError:
+        raise  # the database went away: the task retries, and resumes where it was
+    except Exception:
+        _fail(batch, UNEXPECTED)
+        raise
+
+
+UNEXPECTED = (
+    "The import stopped on an error we did not expect (it is in the worker's log). The "
+    "people before it are imported: undo them, or import the file again to add the rest."
+)
 
 
 def _run(batch, time_budget):
@@ -521,10 +532,11 @@ def _run(batch, time_budget):
     rows = _file_of(batch).rows()
     position = 0
     for chunk in _chunks(rows, settings.IMPORT_CHUNK_ROWS):
-        if position + len(chunk) <= batch.rows_done:  # written before: only remember keys
-            for row in chunk:
-                _judge_alone(row, run.seen)
-            position += len(chunk)
+        written = chunk[: max(0, batch.rows_done - position)]
+        for row in written:  # written before (by a worker now dead): only remember keys
+            _judge_alone(row, run.seen)
+        chunk, position = chunk[len(written) :], position + len(written)
+        if not chunk:
             continue
         if not run.write(chunk, position):
             return True  # another worker has it, or it was stopped
@@ -837,11 +849,11 @@ def _touched_since(imported):
 def import_undo(*, batch, by):
     """Undo an import: remove the people it added that nobody has touched since, and put
     back the fields it changed on people we had (where nobody changed them again). Its
-    creator or a manager. Returns the sentences saying what could not be undone and why
-    (also kept on the batch)."""
+    creator or a manager, once it is done or failed. Returns the sentences saying what
+    could not be undone and why (also kept on the batch)."""
     batch = _lock(batch)
     _require_batch(by, batch, f"undo the import of {batch.file_name}")
-    _require_status(batch, (Status.DONE,), "undo it")
+    _require_status(batch, (Status.DONE, Status.FAILED), "undo it")
     report = []
     created = list(
         batch.people.filter(action="created").exclude(contact=None).select_related("contact")

@@ -139,3 +139,15 @@ def test_preview_again_gives_the_same_counts_and_no_history(owner):
 
     assert preview.counts == batch.counts
     assert not ContactEvent.objects.exists()
+
+
+def test_before_the_import_the_errors_csv_lists_the_previews_errors(owner):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cultivation.import_selectors import batch_errors_csv, batch_progress, batches_for
+
+    batch = upload(owner, csv_file("Ann,ann@example.org,,,,,,", ",,,,,,,"))
+
+    assert list(batch_errors_csv(batch)) == [("row", "error"), (3, "no name and no email")]
+    assert (batch_progress(batch).rows_done, batch_progress(batch).is_finished) == (0, False)
+    assert list(batches_for(AnonymousUser())) == []

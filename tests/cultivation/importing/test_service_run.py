@@ -264,3 +264,35 @@ def test_permission_matrix(owner, teammate, manager):
     with pytest.raises(PermissionRefused):
         import_upload(by=None, owner=None, file_name="p.csv", data=data)
     assert Tag.objects.count() == 0 and ContactEvent.objects.count() == 0
+
+
+def test_a_worker_with_another_chunk_size_resumes_mid_chunk(owner, settings):
+    settings.IMPORT_CHUNK_ROWS = 2
+    data = csv_file(*(f"P{n},p{n}@example.org,,,,,," for n in range(5)))
+    batch = import_upload(by=owner, owner=None, file_name="p.csv", data=data)
+    import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
+    assert import_run(batch_id=batch.pk, time_budget=0) is False
+
+    settings.IMPORT_CHUNK_ROWS = 3  # rows 1-2 written; this worker's first chunk is rows 1-3
+    assert import_run(batch_id=batch.pk) is True
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_done, batch.counts["new"]) == ("done", 5, 5)
+    assert Contact.objects.filter(name__startswith="P").count() == 5
+
+
+def test_an_unexpected_error_fails_the_batch_with_a_sentence(owner, monkeypatch):
+    batch = import_upload(by=owner, owner=None, file_name="p.csv", data=csv_file("A,a@x.org,,,,,,"))
+    import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
+    from cultivation.services import importing
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(importing.Run, "write", broken)
+    with pytest.raises(ValueError):
+        import_run(batch_id=batch.pk)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure) == ("failed", importing.UNEXPECTED)
+    assert import_undo(batch=batch, by=owner) == []
