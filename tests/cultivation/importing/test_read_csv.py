@@ -181,3 +181,18 @@ def test_several_columns_for_one_field():
     assert ada.organisation == "Analytical Ltd"
     assert ada.notes == "one\ntwo"
     assert ada.tags == ["a", "b", "c"]
+
+
+def test_old_mac_line_endings_are_lines():
+    data = b'Name,Email\rJane,jane@example.org\r"Tom\rReed",tom@example.org\r'
+
+    jane, tom = read_people(data, filename="a.csv").rows()
+
+    assert (jane.number, jane.email) == (2, "jane@example.org")
+    assert (tom.number, tom.name) == (3, "Tom Reed")
+
+
+def test_the_last_line_needs_no_line_ending():
+    (jane,) = read_people(b"Name,Email\nJane,jane@example.org", filename="a.csv").rows()
+
+    assert jane.email == "jane@example.org"

@@ -68,3 +68,39 @@ def test_emails_are_validated_and_kept_as_given():
     assert values.email("Jane@Example.COM") == "Jane@Example.COM"
     with pytest.raises(values.Unreadable):
         values.email("jane@")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@b.co",
+        "jane.doe+crm@mail.example.org",
+        "o'brien@example.ie",
+        "jane@localhost",
+        "jane@[127.0.0.1]",
+        "jane..doe@example.org",
+        ".jane@example.org",
+        "jane@-example.org",
+        "jane@example.c",
+        "jane@exa_mple.org",
+        "jané@example.org",
+        "jane@" + "a" * 64 + ".org",
+        "j" * 250 + "@example.org",
+    ],
+)
+def test_the_fast_path_agrees_with_djangos_validator(address):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(address)
+        django_says = True
+    except ValidationError:
+        django_says = False
+    try:
+        values.email(address)
+        we_say = True
+    except values.Unreadable:
+        we_say = False
+
+    assert we_say == django_says
