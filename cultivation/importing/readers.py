@@ -179,7 +179,7 @@ def _detect(data):
 
 def _csv_records(text, delimiter):
     """(row number as a spreadsheet shows it, cells) for every record, blank ones too."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(values.lines(text), delimiter=delimiter)
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):

@@ -29,10 +29,32 @@ _TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "opted in", "optedin", "su
 _FALSE = frozenset({"no", "n", "false", "f", "0", "opted out", "unsubscribed"})
 
 _validate_email = EmailValidator()
+# Addresses this plain accepts Django's validator accepts too; it is ten times faster,
+# and most addresses in a file are plain. The rest go through the validator.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 class Unreadable(ValueError):
     """A cell that cannot be what its column says: the message is the row's error."""
+
+
+def lines(text):
+    """Each line of `text` with its ending, one at a time.
+
+    io.StringIO would copy the whole text at four bytes a character; this holds only
+    the line. Old Mac files end lines with a bare CR: read as LF.
+    """
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
+    start, find = 0, text.find
+    while (end := find("\n", start)) >= 0:
+        yield text[start : end + 1]
+        start = end + 1
+    if start < len(text):
+        yield text[start:]
 
 
 def is_formula(text):
@@ -52,6 +74,8 @@ def one_line(text):
 
 
 def email(text):
+    if len(text) <= 254 and _PLAIN_EMAIL.fullmatch(text):
+        return text
     try:
         _validate_email(text)
     except ValidationError:

@@ -5,7 +5,6 @@ continues the one before), quoted-printable values with soft line breaks (a line
 ending in "=") and a CHARSET, several EMAIL and TEL lines ranked by TYPE=pref or PREF=1.
 """
 
-import io
 import quopri
 import re
 
@@ -41,8 +40,8 @@ def cards(text):
 
 def _logical_lines(text):
     pending = None
-    for line in io.StringIO(text, newline=None):
-        line = line.rstrip("\n")
+    for line in values.lines(text):
+        line = line.rstrip("\r\n")
         if pending is not None and line[:1] in (" ", "\t"):
             pending += line[1:]
         elif pending is not None and pending.endswith("=") and _is_quoted_printable(pending):
