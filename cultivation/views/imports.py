@@ -32,6 +32,8 @@ BATCHES_SHOWN = 50
 SAMPLES_SHOWN = 3
 ERRORS_SHOWN = 100
 MAPPABLE = (ImportBatch.Status.NEEDS_MAPPING, ImportBatch.Status.PREVIEWED)
+# What import_undo takes: a failed import is undone too (what its chunks wrote).
+UNDOABLE = (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
 
 
 def _refusal(request, error, *, batch=None, status=None):
@@ -295,7 +297,7 @@ def import_progress(request, batch):
 def import_undo(request, batch):
     """GET: what undoing does, to confirm. POST: undo it (`import_undo`)."""
     if request.method != "POST":
-        if batch.status != ImportBatch.Status.DONE:
+        if batch.status not in UNDOABLE:
             return _refusal(request, RuleViolation(_not_undoable(batch)), batch=batch)
         return render(request, "cultivation/imports/undo_confirm.html", {"batch": batch})
     try:

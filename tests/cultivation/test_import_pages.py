@@ -517,7 +517,8 @@ def test_a_failed_import_says_why(owner_client, owner):
     html = owner_client.get(_url("import-detail", batch)).content.decode()
     assert "The import stopped" in html
     assert failure in html
-    assert "Undo this import" not in html
+    assert "Undo what it wrote…" in html
+    assert owner_client.get(_url("import-undo", batch)).status_code == 200
 
 
 def test_an_undone_import_says_who_was_kept(owner_client, owner):
