@@ -9,6 +9,7 @@ answers 4xx with the sentence, and nothing changes.
 """
 
 import csv
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -64,14 +65,13 @@ def _batch(request, pk):
 def _with_batch(view):
     """Load the batch (`pk`) and turn a refusal into its 4xx page."""
 
+    @functools.wraps(view)
     def wrapped(request, pk):
         try:
             return view(request, _batch(request, pk))
         except PermissionRefused as error:
             return _refusal(request, error)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -165,22 +165,22 @@ def _state(batch):
     errors = []
     if batch.is_finished:
         errors = [f"row {number}: {sentence}" for number, sentence in _errors_met(batch)]
-    layout = LAYOUTS.get(batch.layout)
     return {
         "batch": batch,
-        "read_as": ", ".join(
-            part
-            for part in (
-                layout.label if layout else batch.format.upper(),
-                encoding_label(batch.encoding) if batch.encoding else "",
-            )
-            if part
-        ),
+        "read_as": _read_as(batch),
         "progress": import_selectors.batch_progress(batch),
         "capacity": settings.CONVIVIO["CAPACITY_MAX"],
         "errors": errors,
         "errors_total": batch.counts.get("errors", 0),
     }
+
+
+def _read_as(batch):
+    """How the file was read, in words: "LinkedIn connections, UTF-8"."""
+    layout = LAYOUTS.get(batch.layout)
+    kind = layout.label if layout else batch.format.upper()
+    encoding = encoding_label(batch.encoding) if batch.encoding else ""
+    return ", ".join(part for part in (kind, encoding) if part)
 
 
 def _errors_met(batch):
