@@ -84,6 +84,10 @@ def _file_of(batch):
 
 
 def _describe(batch, read):
+    if any("\x00" in header for header in read.mapping or {}):
+        raise FileRefused(
+            "This file's header has a NUL character in it: it is not a list of people."
+        )
     batch.format, batch.encoding = read.format or "", read.encoding or ""
     batch.layout = read.layout or ""
     batch.header_signature = read.header_signature or ""
@@ -273,6 +277,10 @@ def _judge_alone(row, seen):
         details = _details(row)
     except RuleViolation as error:
         return Verdict(row, "errors", sentence=str(error))
+    if "\x00" in row.organisation:
+        return Verdict(
+            row, "errors", sentence="Text cannot contain a NUL character: type it again."
+        )
     if len(row.organisation) > Organisation._meta.get_field("name").max_length:
         return Verdict(row, "errors", sentence="The organisation's name is too long.")
     keys = _keys(details, row.organisation)
@@ -402,8 +410,14 @@ def preview_of(batch):
 
 def _shown(verdict):
     row = verdict.row
-    shown = {"row": row.number, "name": row.name, "email": row.email}
-    shown["organisation"] = row.organisation
+    # As the file has them, for the preview to show: without NUL characters, which JSON
+    # on PostgreSQL cannot hold.
+    shown = {
+        "row": row.number,
+        "name": row.name.replace("\x00", ""),
+        "email": row.email.replace("\x00", ""),
+        "organisation": row.organisation.replace("\x00", ""),
+    }
     if verdict.match is not None:
         shown["match"] = {"id": verdict.match.pk, "name": verdict.match.name}
         shown["reason"] = verdict.reason

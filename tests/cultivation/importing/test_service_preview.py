@@ -99,14 +99,16 @@ def test_opted_in_counted_only_from_a_consent_column(owner):
 
 
 def test_nul_bytes_and_long_values_are_row_errors_not_failures(owner):
-    data = csv_file("Nul\x00Name,,,,,,,", f"{'x' * 201},,,,,,,")
+    data = csv_file("Nul\x00Name,,,,,,,", f"{'x' * 201},,,,,,,", "Ann,,Nul\x00Org,,,,,")
 
     batch = upload(owner, data)
 
     assert batch.preview["errors"] == [
         "row 2: Text cannot contain a NUL character: type it again.",
         "row 3: Ensure this value has at most 200 characters (it has 201).",
+        "row 4: Text cannot contain a NUL character: type it again.",
     ]
+    assert batch.preview["groups"]["errors"][0]["name"] == "NulName"
 
 
 def test_a_file_with_no_one_in_it_writes_no_batch(owner):

@@ -296,3 +296,15 @@ def test_an_unexpected_error_fails_the_batch_with_a_sentence(owner, monkeypatch)
     batch.refresh_from_db()
     assert (batch.status, batch.failure) == ("failed", importing.UNEXPECTED)
     assert import_undo(batch=batch, by=owner) == []
+
+
+def test_the_task_runs_the_import(owner):
+    from cultivation import tasks
+
+    batch = import_upload(by=owner, owner=None, file_name="p.csv", data=csv_file("A,a@x.org,,,,,,"))
+    import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
+
+    tasks.import_people(batch.pk)  # the task's body, in this process
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == ("done", 1)
