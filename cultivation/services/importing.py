@@ -271,8 +271,8 @@ def _keys(details, organisation):
 
 def _judge_alone(row, seen):
     """A row's verdict from the row alone: an error, a duplicate, or to be matched."""
-    if row.errors:
-        return Verdict(row, "errors", sentence="; ".join(row.errors))
+    if row.errors:  # a reader's sentence may quote a cell: no NUL in what is kept
+        return Verdict(row, "errors", sentence="; ".join(row.errors).replace("\x00", ""))
     try:
         details = _details(row)
     except RuleViolation as error:
@@ -461,6 +461,7 @@ def _preview(batch, read):
             if verdict.group == "errors" and len(errors) < PREVIEW_ERRORS_MAX:
                 errors.append(_error_line(verdict))
             for bucket in verdict.row.buckets:
+                bucket = bucket.replace("\x00", "")
                 buckets[bucket] = buckets.get(bucket, 0) + 1
             if verdict.group == "new":
                 counts["opted_in"] += verdict.row.opted_in is True

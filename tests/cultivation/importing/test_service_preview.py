@@ -153,3 +153,16 @@ def test_before_the_import_the_errors_csv_lists_the_previews_errors(owner):
     assert list(batch_errors_csv(batch)) == [("row", "error"), (3, "no name and no email")]
     assert (batch_progress(batch).rows_done, batch_progress(batch).is_finished) == (0, False)
     assert list(batches_for(AnonymousUser())) == []
+
+
+def test_nul_characters_in_buckets_and_readers_sentences_are_not_kept(owner):
+    from cultivation.importing.rows import PersonRow
+    from cultivation.services.importing import Seen, _judge_alone
+
+    refused = _judge_alone(
+        PersonRow(number=7, errors=["the date “3\x000 Feb” is impossible"]), Seen()
+    )
+    batch = upload(owner, csv_file("Ann,ann@example.org,,,,,,A\x00list"))
+
+    assert refused.sentence == "the date “30 Feb” is impossible"
+    assert batch.preview["buckets"] == {"Alist": 1}
