@@ -157,9 +157,9 @@ def test_before_the_import_the_errors_csv_lists_the_previews_errors(owner):
 
 def test_nul_characters_in_buckets_and_readers_sentences_are_not_kept(owner):
     from cultivation.importing.rows import PersonRow
-    from cultivation.services.importing import Seen, _judge_alone
+    from cultivation.services.importing import Seen, judge_alone
 
-    refused = _judge_alone(
+    refused = judge_alone(
         PersonRow(number=7, errors=["the date “3\x000 Feb” is impossible"]), Seen()
     )
     batch = upload(owner, csv_file("Ann,ann@example.org,,,,,,A\x00list"))
