@@ -56,3 +56,20 @@ def test_a_file_it_cannot_read_asks_for_a_layout(owner, tmp_path):
 def test_without_by_or_a_superuser_it_says_who_must_import(db, people_file):
     with pytest.raises(CommandError, match="Say who imports with --by"):
         call_command("import_people", str(people_file))
+
+
+def test_from_a_shell_a_refusal_is_a_sentence_on_stderr_and_a_failing_exit_code(tmp_path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "missing.csv"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_people", str(missing), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"CommandError: There is no file at {missing}."
+    assert done.stdout == ""

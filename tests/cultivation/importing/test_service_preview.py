@@ -99,14 +99,16 @@ def test_opted_in_counted_only_from_a_consent_column(owner):
 
 
 def test_nul_bytes_and_long_values_are_row_errors_not_failures(owner):
-    data = csv_file("Nul\x00Name,,,,,,,", f"{'x' * 201},,,,,,,")
+    data = csv_file("Nul\x00Name,,,,,,,", f"{'x' * 201},,,,,,,", "Ann,,Nul\x00Org,,,,,")
 
     batch = upload(owner, data)
 
     assert batch.preview["errors"] == [
         "row 2: Text cannot contain a NUL character: type it again.",
         "row 3: Ensure this value has at most 200 characters (it has 201).",
+        "row 4: Text cannot contain a NUL character: type it again.",
     ]
+    assert batch.preview["groups"]["errors"][0]["name"] == "NulName"
 
 
 def test_a_file_with_no_one_in_it_writes_no_batch(owner):
@@ -151,3 +153,16 @@ def test_before_the_import_the_errors_csv_lists_the_previews_errors(owner):
     assert list(batch_errors_csv(batch)) == [("row", "error"), (3, "no name and no email")]
     assert (batch_progress(batch).rows_done, batch_progress(batch).is_finished) == (0, False)
     assert list(batches_for(AnonymousUser())) == []
+
+
+def test_nul_characters_in_buckets_and_readers_sentences_are_not_kept(owner):
+    from cultivation.importing.rows import PersonRow
+    from cultivation.services.importing import Seen, judge_alone
+
+    refused = judge_alone(
+        PersonRow(number=7, errors=["the date “3\x000 Feb” is impossible"]), Seen()
+    )
+    batch = upload(owner, csv_file("Ann,ann@example.org,,,,,,A\x00list"))
+
+    assert refused.sentence == "the date “30 Feb” is impossible"
+    assert batch.preview["buckets"] == {"Alist": 1}

@@ -296,3 +296,62 @@ def test_an_unexpected_error_fails_the_batch_with_a_sentence(owner, monkeypatch)
     batch.refresh_from_db()
     assert (batch.status, batch.failure) == ("failed", importing.UNEXPECTED)
     assert import_undo(batch=batch, by=owner) == []
+
+
+def test_the_task_runs_the_import(owner):
+    from cultivation import tasks
+
+    batch = import_upload(by=owner, owner=None, file_name="p.csv", data=csv_file("A,a@x.org,,,,,,"))
+    import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
+
+    tasks.import_people(batch.pk)  # the task's body, in this process
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == ("done", 1)
+
+
+def test_undo_removes_people_with_what_the_import_gave_them(owner):
+    header = HEADER + ",opted_in"
+    line = "Ann,ann@example.org,Acme,,,2026-01-05,golf,A-list,yes"
+    batch = imported(
+        owner, csv_file(line, header=header), owner=owner, bucket_plans={"A-list": "quarterly"}
+    )
+    ann = Contact.objects.get(name="Ann")
+    assert (
+        ann.touches.count(),
+        ann.has_opted_in,
+        TouchPlan.objects.filter(contact=ann).count(),
+    ) == (
+        1,
+        True,
+        1,
+    )
+
+    assert import_undo(batch=batch, by=owner) == []
+    assert not Contact.objects.filter(name="Ann").exists()
+
+
+def test_undo_keeps_someone_edited_since(owner):
+    from cultivation.services import contact_update
+
+    batch = imported(owner, csv_file("Ann,ann@example.org,,,,,,"), owner=owner)
+    ann = Contact.objects.get(name="Ann")
+    contact_update(contact=ann, by=owner, role="Partner")
+
+    report = import_undo(batch=batch, by=owner)
+
+    assert report == ["Ann (row 2) was kept: their history has changed since (updated)."]
+    assert Contact.objects.filter(name="Ann").exists()
+
+
+def test_confirm_refuses_what_it_cannot_do(owner):
+    batch = import_upload(by=owner, owner=None, file_name="p.csv", data=csv_file("A,a@x.org,,,,,,"))
+    with pytest.raises(RuleViolation, match="Choose what to do with people we already have"):
+        import_confirm(batch=batch, by=owner, on_match="merge", enqueue=False)
+    with pytest.raises(RuleViolation, match="“weekly” is not a cadence"):
+        import_confirm(batch=batch, by=owner, on_match="skip", bucket_plans={"A": "weekly"})
+    with pytest.raises(RuleViolation, match="Say for each bucket how often"):
+        import_confirm(batch=batch, by=owner, on_match="skip", bucket_plans=["A"])
+    import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
+    with pytest.raises(RuleViolation, match="p.csv is queued: it is too late to start it again"):
+        import_confirm(batch=batch, by=owner, on_match="skip", enqueue=False)
