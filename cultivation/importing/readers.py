@@ -330,6 +330,8 @@ VCARD_HEADERS = ["Name", "Email", "Phone", "Organisation", "Role"]
 def _read_vcard(text, *, encoding, guessed):
     count = vcard.count_cards(text)
     _check_row_limit(count)
+    if not count:
+        raise FileRefused("This vCard file has no cards in it.")
 
     def rows():
         for number, properties in enumerate(vcard.cards(text), start=1):
@@ -436,6 +438,8 @@ class _Table:
                 sample.append(list(cells))
         if ragged:
             raise _ragged(ragged, width)
+        if not count:
+            raise FileRefused("This file has only its header: there is nobody in it to import.")
         return count, sample
 
 
