@@ -246,7 +246,7 @@ def _read_csv(text, *, encoding, guessed, layout, mapping):
     )
 
 
-def _csv_formula_at(cells):
+def _csv_formula_at(number, cells):
     for index, cell in enumerate(cells):
         if cell[:1] in ("=", "+", "-", "@") and values.is_formula(cell):
             return index
@@ -270,9 +270,10 @@ def _read_xlsx(data, *, filename, layout, mapping):
             f"“{filename}” is a zip archive, not an Excel (.xlsx) workbook: unzip it and "
             "upload the CSV, vCard or .xlsx file inside."
         )
+    text, formulas = _xlsx_as_csv(data, filename)
     source = _Table(
-        records=lambda: _xlsx_records(data, filename),
-        formula_at=_xlsx_formula_at,
+        records=lambda: _csv_records(text, ","),
+        formula_at=lambda number, cells: formulas.get(number),
         check_width=False,
     )
     return source.import_file(
@@ -283,6 +284,29 @@ def _read_xlsx(data, *, filename, layout, mapping):
         layout=layout,
         mapping=mapping,
     )
+
+
+class _Lines(list):
+    write = list.append
+
+
+def _xlsx_as_csv(data, filename):
+    """(the first sheet as CSV text, {row number: the first column holding a formula}).
+
+    openpyxl is the slow part of reading a workbook (about 0.16 ms a row), so it
+    reads the sheet once; the check and the rows then read the text, as for a CSV.
+    """
+    lines, formulas, filled = _Lines(), {}, 0
+    writer = csv.writer(lines)
+    most = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
+    for number, cells in _xlsx_records(data, filename):
+        writer.writerow(cells)
+        filled += any(cells)
+        if filled > most:
+            raise _too_many_rows(settings.IMPORT_MAX_ROWS)
+        if len(formulas) < 1000 and (column := _xlsx_formula_at(cells)) is not None:
+            formulas[number] = column
+    return "".join(lines), formulas
 
 
 def _xlsx_records(data, filename):
@@ -365,7 +389,7 @@ def _read_vcard(text, *, encoding, guessed):
 @dataclass
 class _Table:
     records: Callable[[], Iterator[tuple[int, list[str]]]]
-    formula_at: Callable[[list[str]], int | None]
+    formula_at: Callable[[int, list[str]], int | None]
     check_width: bool
 
     def import_file(self, *, fmt, encoding, guessed, delimiter, layout, mapping):
@@ -426,11 +450,8 @@ class _Table:
         for number, cells in self._data_records(header_index):
             count += 1
             if count > limit:
-                raise FileRefused(
-                    f"This file has more than {limit:,} rows; Convivio imports up to "
-                    f"{limit:,} at a time. Split it into smaller files and import each."
-                )
-            if (column := self.formula_at(cells)) is not None:
+                raise _too_many_rows(limit)
+            if (column := self.formula_at(number, cells)) is not None:
                 raise _formula(number, column, headers, cells[column])
             if self.check_width and _is_ragged(cells, width):
                 ragged.append((number, len(cells)))
@@ -474,6 +495,13 @@ def _formula(number, column, headers, cell):
     return FileRefused(
         f"Row {number}, column “{name}” holds a spreadsheet formula ({shown}): Convivio "
         "does not import formulas. Replace it with its value and upload the file again."
+    )
+
+
+def _too_many_rows(limit):
+    return FileRefused(
+        f"This file has more than {limit:,} rows; Convivio imports up to {limit:,} at a "
+        "time. Split it into smaller files and import each."
     )
 
 
