@@ -19,16 +19,15 @@ from django.conf import settings
 
 from . import mapping as mappings
 from . import values, vcard
+from .columns import Plan
 from .layouts import LAYOUTS, recognise
-from .rows import FIELDS, FileRefused, PersonRow
+from .rows import FileRefused, PersonRow
 
 SAMPLE_ROWS = 5
 # The header is the first of this many records that looks like one (LinkedIn puts
 # "Notes:" lines above it).
 HEADER_SEARCH_ROWS = 20
 DELIMITERS = (",", ";", "\t", "|")
-# Values several tools put in one cell, Google's " ::: " first.
-MULTI_VALUE_SEPARATORS = (":::", ";", ",")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -246,7 +245,7 @@ def _read_csv(text, *, encoding, guessed, layout, mapping):
     )
 
 
-def _csv_formula_at(cells):
+def _csv_formula_at(number, cells):
     for index, cell in enumerate(cells):
         if cell[:1] in ("=", "+", "-", "@") and values.is_formula(cell):
             return index
@@ -270,9 +269,10 @@ def _read_xlsx(data, *, filename, layout, mapping):
             f"“{filename}” is a zip archive, not an Excel (.xlsx) workbook: unzip it and "
             "upload the CSV, vCard or .xlsx file inside."
         )
+    text, formulas = _xlsx_as_csv(data, filename)
     source = _Table(
-        records=lambda: _xlsx_records(data, filename),
-        formula_at=_xlsx_formula_at,
+        records=lambda: _csv_records(text, ","),
+        formula_at=lambda number, cells: formulas.get(number),
         check_width=False,
     )
     return source.import_file(
@@ -283,6 +283,29 @@ def _read_xlsx(data, *, filename, layout, mapping):
         layout=layout,
         mapping=mapping,
     )
+
+
+class _Lines(list):
+    write = list.append
+
+
+def _xlsx_as_csv(data, filename):
+    """(the first sheet as CSV text, {row number: the first column holding a formula}).
+
+    openpyxl is the slow part of reading a workbook (about 0.16 ms a row), so it
+    reads the sheet once; the check and the rows then read the text, as for a CSV.
+    """
+    lines, formulas, filled = _Lines(), {}, 0
+    writer = csv.writer(lines)
+    most = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
+    for number, cells in _xlsx_records(data, filename):
+        writer.writerow(cells)
+        filled += any(cells)
+        if filled > most:
+            raise _too_many_rows(settings.IMPORT_MAX_ROWS)
+        if len(formulas) < 1000 and (column := _xlsx_formula_at(cells)) is not None:
+            formulas[number] = column
+    return "".join(lines), formulas
 
 
 def _xlsx_records(data, filename):
@@ -330,6 +353,8 @@ VCARD_HEADERS = ["Name", "Email", "Phone", "Organisation", "Role"]
 def _read_vcard(text, *, encoding, guessed):
     count = vcard.count_cards(text)
     _check_row_limit(count)
+    if not count:
+        raise FileRefused("This vCard file has no cards in it.")
 
     def rows():
         for number, properties in enumerate(vcard.cards(text), start=1):
@@ -363,7 +388,7 @@ def _read_vcard(text, *, encoding, guessed):
 @dataclass
 class _Table:
     records: Callable[[], Iterator[tuple[int, list[str]]]]
-    formula_at: Callable[[list[str]], int | None]
+    formula_at: Callable[[int, list[str]], int | None]
     check_width: bool
 
     def import_file(self, *, fmt, encoding, guessed, delimiter, layout, mapping):
@@ -390,7 +415,7 @@ class _Table:
         if not needs_mapping and not mappings.has_name_column(mapping):
             raise _no_name_column(headers)
         date_order = chosen.date_order if chosen else "dmy"
-        plan = _Plan(headers=headers, mapping=mapping, date_order=date_order, layout=chosen)
+        plan = Plan(headers=headers, mapping=mapping, date_order=date_order, layout=chosen)
 
         def rows():
             for number, cells in self._data_records(header_index):
@@ -424,11 +449,8 @@ class _Table:
         for number, cells in self._data_records(header_index):
             count += 1
             if count > limit:
-                raise FileRefused(
-                    f"This file has more than {limit:,} rows; Convivio imports up to "
-                    f"{limit:,} at a time. Split it into smaller files and import each."
-                )
-            if (column := self.formula_at(cells)) is not None:
+                raise _too_many_rows(limit)
+            if (column := self.formula_at(number, cells)) is not None:
                 raise _formula(number, column, headers, cells[column])
             if self.check_width and _is_ragged(cells, width):
                 ragged.append((number, len(cells)))
@@ -436,6 +458,8 @@ class _Table:
                 sample.append(list(cells))
         if ragged:
             raise _ragged(ragged, width)
+        if not count:
+            raise FileRefused("This file has only its header: there is nobody in it to import.")
         return count, sample
 
 
@@ -473,6 +497,13 @@ def _formula(number, column, headers, cell):
     )
 
 
+def _too_many_rows(limit):
+    return FileRefused(
+        f"This file has more than {limit:,} rows; Convivio imports up to {limit:,} at a "
+        "time. Split it into smaller files and import each."
+    )
+
+
 def _no_name_column(headers):
     shown = ", ".join(f"“{header}”" for header in headers[:8])
     return FileRefused(
@@ -496,161 +527,3 @@ def _megabytes(size):
 
 def _layout_keys():
     return ", ".join(LAYOUTS)
-
-
-# One row ------------------------------------------------------------------------
-
-
-@dataclass
-class _Plan:
-    """How each mapped column of a table becomes part of a PersonRow."""
-
-    headers: list[str]
-    mapping: dict[str, str]
-    date_order: str
-    layout: object
-
-    def __post_init__(self):
-        self.columns = [
-            (index, self.mapping.get(header, ""), header)
-            for index, header in enumerate(self.headers)
-            if self.mapping.get(header, "") in FIELDS and self.mapping.get(header, "")
-        ]
-
-    def row(self, number, cells):
-        row = PersonRow(number=number)
-        collected = _Collected()
-        for index, field_key, header in self.columns:
-            raw = cells[index] if index < len(cells) else ""
-            if raw and (text := values.repair(raw)):
-                try:
-                    _READ[field_key](row, collected, text, self)
-                except values.Unreadable as error:
-                    row.errors.append(f"{header}: {error}")
-        collected.finish(row, linkedin=self.layout is not None and self.layout.key == "linkedin")
-        return row
-
-
-@dataclass
-class _Collected:
-    parts: dict = field(default_factory=dict)
-    emails: list = field(default_factory=list)
-    phones: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-
-    def finish(self, row, *, linkedin):
-        row.name = self.parts.get("name") or values.one_line(
-            " ".join(self.parts.get(key, "") for key in ("first_name", "middle_name", "last_name"))
-        )
-        emails = _unique(self.emails)
-        if emails:
-            row.email, row.other_emails = emails[0], emails[1:]
-        phones = _unique(self.phones)
-        if phones:
-            row.phone, row.other_phones = phones[0], phones[1:]
-        row.notes = "\n".join(self.notes)
-        row.tags = _unique(row.tags)
-        row.buckets = _unique(row.buckets)
-        if linkedin and row.connected_on and not row.how_we_know_them:
-            day = row.connected_on
-            row.how_we_know_them = f"Connected on LinkedIn on {day.day} {day:%b %Y}"
-        if not row.name and not row.email:
-            row.errors.append("no name and no email")
-
-
-def _unique(items):
-    seen, kept = set(), []
-    for item in items:
-        key = item.casefold()
-        if key not in seen:
-            seen.add(key)
-            kept.append(item)
-    return kept
-
-
-def _split(text, separators=(":::",)):
-    parts = [text]
-    for separator in separators:
-        parts = [piece for part in parts for piece in part.split(separator)]
-    return [part.strip() for part in parts if part.strip()]
-
-
-def _read_name_part(field_key):
-    def read(row, collected, text, plan):
-        collected.parts.setdefault(field_key, values.one_line(text))
-
-    return read
-
-
-def _read_text(attribute):
-    def read(row, collected, text, plan):
-        if not getattr(row, attribute):
-            setattr(row, attribute, values.one_line(text))
-
-    return read
-
-
-def _read_email(row, collected, text, plan):
-    for address in _split(text):
-        collected.emails.append(values.email(address))
-
-
-def _read_phone(row, collected, text, plan):
-    collected.phones.extend(_split(text))
-
-
-def _read_linkedin(row, collected, text, plan):
-    # A website column may hold any site: only LinkedIn profiles are kept.
-    for url in _split(text):
-        if not row.linkedin_url and mappings.LINKEDIN_RE.search(url):
-            row.linkedin_url = url
-
-
-def _read_date(attribute):
-    def read(row, collected, text, plan):
-        setattr(row, attribute, values.parse_date(text, plan.date_order))
-
-    return read
-
-
-def _labels(text):
-    # Google's system labels ("* myContacts", "* starred") are not the firm's tags.
-    return [label for label in _split(text, MULTI_VALUE_SEPARATORS) if not label.startswith("*")]
-
-
-def _read_tags(row, collected, text, plan):
-    row.tags.extend(_labels(text))
-
-
-def _read_bucket(row, collected, text, plan):
-    buckets = _labels(text)
-    row.buckets.extend(buckets)
-    row.tags.extend(buckets)
-
-
-def _read_opted_in(row, collected, text, plan):
-    row.opted_in = values.yes_or_no(text)
-
-
-def _read_notes(row, collected, text, plan):
-    collected.notes.append("\n".join(text.splitlines()))
-
-
-_READ = {
-    "name": _read_name_part("name"),
-    "first_name": _read_name_part("first_name"),
-    "middle_name": _read_name_part("middle_name"),
-    "last_name": _read_name_part("last_name"),
-    "email": _read_email,
-    "phone": _read_phone,
-    "organisation": _read_text("organisation"),
-    "role": _read_text("role"),
-    "linkedin_url": _read_linkedin,
-    "how_we_know_them": _read_text("how_we_know_them"),
-    "connected_on": _read_date("connected_on"),
-    "last_contacted": _read_date("last_contacted"),
-    "tags": _read_tags,
-    "bucket": _read_bucket,
-    "opted_in": _read_opted_in,
-    "notes": _read_notes,
-}

@@ -80,3 +80,10 @@ def test_an_unknown_encoding_is_refused(read_file):
         read_file("outlook_contacts.csv", encoding="klingon")
 
     assert str(refused.value) == "“klingon” is not an encoding Convivio knows."
+
+
+def test_mojibake_in_windows_1252_is_repaired_beside_the_right_spelling(read_file):
+    rows = rows_by_number(read_file("outlook_contacts.csv"))
+
+    assert rows[5].name == rows[6].name == "José García"
+    assert (rows[5].email, rows[6].email) == ("jose@garcia.example", "JOSE@garcia.example")

@@ -113,3 +113,27 @@ def test_a_zip_with_a_broken_workbook_inside_is_refused():
         read_people(archive.getvalue(), filename="a.xlsx")
 
     assert str(refused.value) == "“a.xlsx” cannot be opened as an Excel workbook."
+
+
+def test_a_long_workbook_is_refused_before_it_is_all_read(settings):
+    settings.IMPORT_MAX_ROWS = 1
+    data = workbook(["Name"], *[[f"Person {n}"] for n in range(30)])
+
+    with pytest.raises(FileRefused) as refused:
+        read_people(data, filename="a.xlsx")
+
+    assert str(refused.value).startswith("This file has more than 1 rows")
+
+
+def test_cells_with_newlines_quotes_and_commas_survive_the_workbook():
+    data = workbook(
+        ["Name", "Company", "Notes"],
+        ['Ann "Nan" Lee', "Lee, Lee & Co", "line one\nline two"],
+        ["Bo", None, None],
+    )
+
+    ann, bo = read_people(data, filename="a.xlsx").rows()
+
+    assert (ann.number, ann.name, ann.organisation) == (2, 'Ann "Nan" Lee', "Lee, Lee & Co")
+    assert ann.notes == "line one\nline two"
+    assert (bo.number, bo.name, bo.organisation) == (3, "Bo", "")
