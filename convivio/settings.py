@@ -262,6 +262,12 @@ CONVIVIO = {
     "CALENDAR_FEED_DAYS": env.int("CALENDAR_FEED_DAYS", default=92),
 }
 
+# Importing people (docs/importing.md): the largest file and the most rows read at once.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1000 * 1000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+# Rows written per transaction: a killed worker's successor resumes after the last one.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=1000)
+
 # Headers on every response, in development too (so the browser tests see them).
 # No inline script or style anywhere, no eval: JS lives in static/js, CSS in
 # static/css, and htmx is configured for it in templates/base.html.

@@ -10,7 +10,10 @@ from convivio.admin_widgets import History, HistoryInline, ParsedInput
 from convivio.errors import RuleViolation
 from convivio.limits import TEXT_MAX
 
-from . import services
+from . import (
+    admin_imports,  # noqa: F401  (registers the import batches)
+    services,
+)
 from .admin_acquaintances import AcquaintancesThroughServices
 from .admin_merge import MergeActions
 from .admin_people import PeopleActions

@@ -9,7 +9,7 @@ from django.utils import timezone
 from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField, IdField
 
-from .models import Contact, Direction, Method, Outcome, TouchPlan
+from .models import LOGGABLE_METHODS, Contact, Direction, Method, Outcome, TouchPlan
 from .pickers import ContactPickerField, ContactsPickerField
 from .policy import full_name
 
@@ -39,7 +39,7 @@ class PastDateField(DateInWindowField):
 
 class TouchForm(forms.Form):
     contact = ContactPickerField()
-    method = forms.ChoiceField(choices=Method.choices, initial=Method.EMAIL)
+    method = forms.ChoiceField(choices=LOGGABLE_METHODS, initial=Method.EMAIL)
     direction = forms.ChoiceField(
         choices=Direction.choices, initial=Direction.OURS, widget=forms.RadioSelect
     )
@@ -148,7 +148,7 @@ class PromiseForm(forms.Form):
 
 
 class PromiseKeepForm(forms.Form):
-    method = forms.ChoiceField(choices=Method.choices, initial=Method.EMAIL, label="Kept by")
+    method = forms.ChoiceField(choices=LOGGABLE_METHODS, initial=Method.EMAIL, label="Kept by")
 
 
 class ReasonForm(forms.Form):
@@ -173,7 +173,7 @@ class PlanStartForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
-    method = forms.ChoiceField(choices=Method.choices, widget=forms.Select(attrs=SMALL_SELECT))
+    method = forms.ChoiceField(choices=LOGGABLE_METHODS, widget=forms.Select(attrs=SMALL_SELECT))
     interval_days = forms.IntegerField(
         min_value=1,
         max_value=730,

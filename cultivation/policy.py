@@ -51,6 +51,19 @@ def can_add_person(user, owner):
     return owner is None or owner.pk == user.pk or is_manager(user)
 
 
+def can_import_for(user, owner):
+    """Importing people: anyone signed in, into their own pool or for nobody yet; a
+    manager for anyone (the same rule as adding one person)."""
+    return can_add_person(user, owner)
+
+
+def can_see_import(user, batch):
+    """An import batch is seen, and undone, by whoever made it or a manager."""
+    if not is_signed_in(user):
+        return False
+    return batch.created_by_id == user.pk or is_manager(user)
+
+
 def can_reverse_stop(user):
     """Only a manager may undo a mistaken "asked us to stop": it is final otherwise."""
     return is_manager(user)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from . import jobs
+from .services import importing
 
 
 # A retry waits in a worker's hands, unacknowledged: at most one time limit, so
@@ -47,3 +48,24 @@ def send_weekly_digest_to(user_id, week_start):
     """One person's weekly email for the week of `week_start` (ISO date): claim, send, stamp."""
     result = jobs.weekly_digest_send_to(user_id=user_id, week_start=date.fromisoformat(week_start))
     return None if result is None else len(result.sent)
+
+
+# Acknowledged only when it returns, and handed back if the worker dies, so a killed
+# worker's import is redelivered and resumes after its last committed chunk. Each run
+# stops after half the soft time limit and queues the rest, so no task outlives the
+# time limit (and with it Redis's visibility timeout) however long the file.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    retry_backoff_max=settings.CELERY_TASK_TIME_LIMIT,
+    max_retries=3,
+)
+def import_people(self, batch_id):
+    """Import the rows of batch `batch_id` (services/importing.py `import_run`)."""
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    if not importing.import_run(batch_id=batch_id, time_budget=budget):
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        import_people.apply_async((batch_id,), queue=queue)

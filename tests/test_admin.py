@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation.models import Contact
-from cultivation.services import gathering_log, promise_make, touch_log, touch_plan_start
+from cultivation.services import (
+    gathering_log,
+    import_upload,
+    promise_make,
+    touch_log,
+    touch_plan_start,
+)
 from cultivation.services.preferences import calendar_token_rotate
 from opportunities.models import Opportunity, Stage, StageChange
 from opportunities.services import connection_idea_add, opportunity_add_contact, opportunity_update
@@ -29,7 +35,9 @@ ADD_REFUSED = {
     "cultivation.ErasedIdentity",
     "cultivation.FollowUp",
     "cultivation.Gathering",
+    "cultivation.ImportBatch",
     "cultivation.JobRun",
+    "cultivation.SavedMapping",
     "cultivation.Touch",
     "cultivation.TouchPlan",
     "cultivation.WeeklyDigest",
@@ -43,6 +51,7 @@ NO_ROW = {
     "axes.AccessFailureLog",
     "cultivation.ErasedIdentity",
     "cultivation.JobRun",
+    "cultivation.SavedMapping",
     "cultivation.WeeklyDigest",
 }
 
@@ -55,7 +64,8 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, an idea, a change of title, settings, and sign-ins (one failed)."""
+    gathering, an idea, a change of title, settings, an import previewed, and sign-ins
+    (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
@@ -68,6 +78,10 @@ def one_of_each(owner):
     connection_idea_add(opportunity=card, by=owner, kind="coffee", description="Ask Tom")
     opportunity_update(opportunity=card, by=owner, version=card.version, title="Harbour Trust")
     calendar_token_rotate(user=owner, by=owner)
+    connections = (
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAna,Lee,,,,,\n"
+    )
+    import_upload(by=owner, owner=owner, file_name="Connections.csv", data=connections)
     Client().post("/accounts/login/", {"username": "mallory", "password": "guess"})
     Client().post("/accounts/login/", {"username": owner.username, "password": factories.PASSWORD})
 

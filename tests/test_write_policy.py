@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from cultivation import urls as cultivation_urls
 from cultivation.services import touch_plan_start
+from cultivation.services.importing import import_confirm, import_run, import_upload
 from opportunities import urls as opportunities_urls
 from opportunities.models import ConnectionIdea
 from tests import factories
@@ -44,6 +46,9 @@ READ_ONLY = {
     "cultivation:pick-contacts",
     "cultivation:pick-organisations",
     "cultivation:calendar-feed",  # GET only, at its secret address (test_calendar_feed.py)
+    "cultivation:import-detail",
+    "cultivation:import-progress",
+    "cultivation:import-errors",
 }
 
 
@@ -361,7 +366,71 @@ WRITES = [
         lambda w, u: (reverse("cultivation:calendar-revoke"), {}),
         EVERYONE,
     ),
+    # Imports (issue 11): anyone into their own pool; a batch is its uploader's or a manager's.
+    Write(
+        "cultivation:import-list",
+        lambda w, u: (
+            reverse("cultivation:import-list"),
+            {"file": _csv("people.csv", IMPORTED), "owner": str(u.pk)},
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:import-mapping",
+        lambda w, u: (
+            reverse("cultivation:import-mapping", args=[_uploaded(w, UNKNOWN_HEADER).pk]),
+            {"column_0": "name", "column_1": "email"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:import-plans",
+        lambda w, u: (
+            reverse("cultivation:import-plans", args=[_uploaded(w, BUCKETS).pk]),
+            {"bucket_0": "monthly"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:import-confirm",
+        lambda w, u: (
+            reverse("cultivation:import-confirm", args=[_uploaded(w, IMPORTED).pk]),
+            {"on_match": "skip"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:import-undo",
+        lambda w, u: (reverse("cultivation:import-undo", args=[_imported(w).pk]), {}),
+        PERSON,
+    ),
 ]
+
+IMPORTED = (
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Sam,Harbour,,sam@harbour.example,,,14 Mar 2024\n"
+)
+UNKNOWN_HEADER = "Person,Mail\nSam Harbour,sam@harbour.example\n"
+BUCKETS = "first_name,last_name,email,bucket\nSam,Harbour,sam@harbour.example,Partners\n"
+
+
+def _csv(name, text):
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def _uploaded(world, text):
+    """A file Alice uploaded into her pool: previewed, or waiting for its mapping."""
+    owner = world.users["owner"]
+    data = text.encode()
+    return import_upload(by=owner, owner=owner, file_name="people.csv", data=data)
+
+
+def _imported(world):
+    """A file Alice imported: done."""
+    batch = _uploaded(world, IMPORTED)
+    import_confirm(batch=batch, by=world.users["owner"], on_match="skip", enqueue=False)
+    import_run(batch_id=batch.pk)
+    return batch
 
 
 def _linked(world):

@@ -4,6 +4,7 @@ The board's app builds on these models; nothing here imports from it (cultivatio
 """
 
 from .follow_ups import MAX_ATTEMPTS, FollowUp
+from .imports import ImportBatch, ImportedPerson, ImportRowError, SavedMapping
 from .jobs import JobRun, WeeklyDigest
 from .people import Acquaintance, Contact, Organisation, Tag
 from .plans import PlanItem, TouchPlan
@@ -13,6 +14,7 @@ from .privacy import ErasedIdentity
 from .promises import Promise
 from .touches import (
     CONVERSATION_METHODS,
+    LOGGABLE_METHODS,
     OPT_IN_METHODS,
     ContactEvent,
     Direction,
@@ -25,6 +27,7 @@ from .touches import (
 __all__ = [
     "Acquaintance",
     "CONVERSATION_METHODS",
+    "LOGGABLE_METHODS",
     "MAX_ATTEMPTS",
     "OPT_IN_METHODS",
     "Contact",
@@ -32,6 +35,9 @@ __all__ = [
     "Direction",
     "ErasedIdentity",
     "FollowUp",
+    "ImportBatch",
+    "ImportedPerson",
+    "ImportRowError",
     "Gathering",
     "JobRun",
     "Method",
@@ -41,6 +47,7 @@ __all__ = [
     "Preferences",
     "Priority",
     "Promise",
+    "SavedMapping",
     "Tag",
     "Touch",
     "TouchPlan",

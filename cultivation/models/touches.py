@@ -19,8 +19,13 @@ class Method(models.TextChoices):
     ITEM = "item", "Item of value"
     EMAIL = "email", "Email"
     MEETING = "meeting", "Meeting"
+    # A "last contacted" date from another tool, which does not say how: written only by
+    # an import, so a plan's touch-base call counts from it (services/plans.py).
+    IMPORTED = "imported", "Contact before Convivio (imported, how not recorded)"
 
 
+# What a person may log or plan: every method but the imported one.
+LOGGABLE_METHODS = [(value, label) for value, label in Method.choices if value != Method.IMPORTED]
 # Emails that go only to people who opted in.
 OPT_IN_METHODS = (Method.NEWSLETTER, Method.THINKING_OF_YOU)
 # Touches that are a conversation by their nature.

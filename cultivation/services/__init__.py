@@ -11,6 +11,14 @@ from .follow_ups import (
     follow_up_start,
     follow_ups_exhaust,
 )
+from .importing import (
+    import_confirm,
+    import_preview,
+    import_run,
+    import_set_mapping,
+    import_undo,
+    import_upload,
+)
 from .merge import contact_merge
 from .organisations import organisation_create, organisation_for_name, organisation_update
 from .people import (
@@ -48,6 +56,12 @@ __all__ = [
     "contact_reassign",
     "contact_stop_reverse",
     "contact_update",
+    "import_confirm",
+    "import_preview",
+    "import_run",
+    "import_set_mapping",
+    "import_undo",
+    "import_upload",
     "follow_up_close",
     "follow_up_snooze",
     "follow_up_start",

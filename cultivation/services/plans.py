@@ -6,13 +6,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
 from .. import policy, schedule
 from ..history import field_change
-from ..models import Contact, ContactEvent, FollowUp, Method, PlanItem, TouchPlan
+from ..models import (
+    LOGGABLE_METHODS,
+    Contact,
+    ContactEvent,
+    FollowUp,
+    Method,
+    PlanItem,
+    TouchPlan,
+)
 
 Action = ContactEvent.Action
 
@@ -38,6 +47,14 @@ def capacity_refusal(owner, *, adding=1):
     return None
 
 
+def counted_as(method):
+    """The touches that reset a plan item of `method`: ours of that kind, and for the
+    touch-base call also a "last contacted" brought in by an import (how is not known,
+    but the person was in touch then)."""
+    ours = Q(method=method, direction="ours")
+    return ours | Q(method=Method.IMPORTED) if method == Method.CALL else ours
+
+
 def _first_due(owner, method, interval, today):
     """Spread a new item's first due date over the owner's existing load of that kind."""
     window_end = today + timedelta(days=interval)
@@ -56,7 +73,7 @@ def _first_due(owner, method, interval, today):
 
 def _add_item(plan, method, interval, today):
     owner = plan.contact.owner
-    last = plan.contact.touches.filter(method=method, direction="ours").order_by("-at").first()
+    last = plan.contact.touches.filter(counted_as(method)).order_by("-at").first()
     if last is not None:
         due = max(schedule.next_due_on(last.at, interval, timezone.get_current_timezone()), today)
     else:
@@ -141,7 +158,7 @@ def plan_item_add(*, plan, method, interval_days, by, now=None):
     _require_person(by, plan.contact, f"change the touch plan for {plan.contact.name}")
     if not plan.is_live:
         raise RuleViolation("This touch plan has ended.")
-    if method not in Method.values:
+    if method not in dict(LOGGABLE_METHODS):
         raise RuleViolation(f"“{method}” is not a kind of touch.")
     if not 1 <= int(interval_days) <= 730:
         raise RuleViolation("Choose an interval between 1 day and two years.")
@@ -272,3 +289,48 @@ def contact_reassign(*, contact, owner, by):
         changes=[field_change(Contact, "owner", before, owner)],
     )
     return contact
+
+
+def touch_plans_start_imported(*, people, owner, by, now):
+    """Start touch plans for people an import just added (inside its transaction), in a
+    few queries whatever their number: a touch-base call every `interval` days, due
+    `interval` days after `last_at` (the imported "last contacted") or spread over the
+    owner's load. Within the owner's capacity as `touch_plan_start`: those beyond it get no
+    plan. `people` is [(contact, interval, last_at)]; returns how many got no plan."""
+    if owner is not None:
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        room = settings.CONVIVIO["CAPACITY_MAX"] - TouchPlan.objects.pool_of(owner).count()
+        beyond, people = people[max(room, 0) :], people[: max(room, 0)]
+    else:
+        beyond = []
+    if not people:
+        return len(beyond)
+    today = timezone.localdate(now)
+    longest = max(interval for _, interval, _ in people)
+    load = Counter(
+        PlanItem.objects.live()
+        .filter(plan__contact__owner=owner, method=Method.CALL)
+        .filter(next_due_on__gt=today, next_due_on__lte=today + timedelta(days=longest))
+        .values_list("next_due_on", flat=True)
+    )
+    plans = TouchPlan.objects.bulk_create(
+        TouchPlan(contact=contact, started_at=now, started_by=by) for contact, _, _ in people
+    )
+    items, events = [], []
+    for plan, (contact, interval, last_at) in zip(plans, people, strict=True):
+        if last_at is not None:
+            tz = timezone.get_current_timezone()
+            due = max(schedule.next_due_on(last_at, interval, tz), today)
+        else:
+            due = schedule.spread_first_due(today=today, interval_days=interval, load=load)
+            load[due] += 1
+        items.append(
+            PlanItem(plan=plan, method=Method.CALL, interval_days=interval, next_due_on=due)
+        )
+        note = f"{plan.get_kind_display()}: a touch-base call every {interval} days (imported)."
+        events.append(
+            ContactEvent(contact=contact, action=Action.PLAN_STARTED, at=now, by=by, note=note)
+        )
+    PlanItem.objects.bulk_create(items)
+    ContactEvent.objects.bulk_create(events)
+    return len(beyond)

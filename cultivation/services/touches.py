@@ -8,6 +8,7 @@ from convivio.limits import check_text
 
 from .. import policy
 from ..models import (
+    LOGGABLE_METHODS,
     OPT_IN_METHODS,
     Acquaintance,
     Contact,
@@ -27,7 +28,7 @@ GATHERING_SIZES = (2, 3)
 def touch_refusal(touch, *, contact, is_first_touch):
     """Why the method refuses this touch, or None. Follow-up limits are checked apart."""
     name = contact.name
-    if touch.method not in Method.values:
+    if touch.method not in dict(LOGGABLE_METHODS):
         return f"“{touch.method}” is not a kind of touch."
     ours = touch.direction == Direction.OURS
     if ours and contact.has_asked_to_stop:
