@@ -5,8 +5,9 @@ The readers (cultivation/importing/readers.py) turn a file into `PersonRow`s;
 import_rows.py judges each row by the person form's rules, finds duplicates within the
 file and people we already have (by email, LinkedIn profile, then name at the same
 organisation, as cultivation/matching.py); import_chunks.py writes them in chunks of
-IMPORT_CHUNK_ROWS rows: a few queries per chunk, never one per row. Each chunk is one transaction that also advances the batch's
-`rows_done`, so a killed worker's successor resumes after the last committed chunk.
+IMPORT_CHUNK_ROWS rows: a few queries per chunk, never one per row. Each chunk is one
+transaction that also advances the batch's `rows_done`, so a killed worker's successor
+resumes after the last committed chunk.
 """
 
 import time
