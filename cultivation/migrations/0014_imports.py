@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cultivation', '0012_preferences'),
+        ('cultivation', '0013_weekly_digest_week_on_own_clock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
