@@ -172,6 +172,11 @@ def test_the_board_at_phone_width_has_stage_tabs_and_folded_filters(phone, login
     assert tab.get_attribute("aria-current") == "true"
 
     won.evaluate("column => column.scrollBy(0, 600)")
+    phone.wait_for_function(  # the title sticks once the scroll has settled (slow when busy)
+        "() => document.querySelector('#column-won').scrollTop > 0 && Math.abs("
+        "document.querySelector('#head-won').getBoundingClientRect().y"
+        " - document.querySelector('#column-won').getBoundingClientRect().y) <= 10"
+    )
     head = phone.locator("#head-won").bounding_box()
     assert won.bounding_box()["y"] - 1 <= head["y"] <= won.bounding_box()["y"] + 10
     assert phone.locator("#title-won").is_visible()
