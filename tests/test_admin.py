@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation.models import Contact
-from cultivation.services import gathering_log, promise_make, touch_log, touch_plan_start
+from cultivation.services import (
+    contact_tag,
+    gathering_log,
+    promise_make,
+    touch_log,
+    touch_plan_start,
+)
 from opportunities.models import Opportunity, Stage, StageChange
 from opportunities.services import connection_idea_add, opportunity_add_contact, opportunity_update
 from tests import factories
@@ -54,12 +60,13 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, an idea, a change of title, and sign-ins (one failed)."""
+    gathering, an idea, a change of title, a tag, and sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
     opportunity_add_contact(opportunity=card, contact=priya, by=owner)
     touch_plan_start(contact=priya, by=owner)
+    contact_tag(contact=priya, by=owner, names=["Clients"])
     touch_log(contact=priya, method="newsletter", by=owner, note="Spring newsletter")
     today = timezone.localdate()
     promise_make(contact=priya, owner=owner, what="Send it", due_on=today, by=owner)
