@@ -310,3 +310,39 @@ def test_the_tag_admin_lists_searches_and_renames_but_never_merges_by_case(
     comma = manager_client.post(f"/admin/cultivation/tag/{alliance.pk}/change/", {"name": "a, b"})
     assert "commas part tags" in unescape(comma.content.decode())
     assert manager_client.get(f"/admin/cultivation/tag/{alliance.pk}/delete/").status_code == 403
+
+
+def test_a_person_added_in_the_admin_with_tags_gets_them_through_the_service(owner, manager_client):
+    from tests.admin_forms import PERSON_INLINES
+
+    clients = Tag.objects.create(name="Clients")
+    inlines = {f"{p}-{n}": 0 for p in PERSON_INLINES for n in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    form = {"name": "Priya Shah", "owner": owner.pk, "tags": [clients.pk], **inlines}
+
+    response = manager_client.post("/admin/cultivation/contact/add/", form)
+
+    assert response.status_code == 302, unescape(response.content.decode())[:2000]
+    person = owner.contacts.get()
+    assert _tags(person) == ["Clients"]
+    assert _tag_rows(person) == [("maria", [("tags", "", "Clients")])]
+
+
+def test_the_admin_refuses_tags_for_an_erased_person_and_saves_nothing(
+    manager, manager_client, priya
+):
+    from django.contrib.messages import get_messages
+
+    from tests.admin_forms import person_form
+
+    contact_erase(contact=priya, by=manager, reason="Asked to be forgotten.")
+    priya.refresh_from_db()
+    clients = Tag.objects.create(name="Clients")
+
+    response = manager_client.post(
+        f"/admin/cultivation/contact/{priya.pk}/change/", person_form(priya, tags=[clients.pk])
+    )
+
+    assert response.status_code == 302
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Nothing was saved: ") and "was erased" in message
+    assert _tags(priya) == []
