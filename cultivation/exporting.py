@@ -45,6 +45,14 @@ def csv_cell(value, zone=None):
     return csv_cell(str(value))
 
 
+def csv_unescaped(text):
+    """A cell as it was before `csv_cell` escaped it: for reading an export back in
+    ("'+44 20 7946 0000" is "+44 20 7946 0000")."""
+    if text[:1] == "'" and text[1:2] and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
 class _Echo:
     """A file that hands back what is written to it: csv.writer then returns each line."""
 

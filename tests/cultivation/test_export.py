@@ -121,6 +121,13 @@ def test_commas_quotes_newlines_and_accents_survive_the_round_trip_through_csv(o
     assert _by_name(rows)["Zoë Müller-Łódź"]["how_we_know_them"] == tricky
 
 
+@pytest.mark.parametrize(
+    "value", ["=1+2", "+44 20", "-5", "@SUM(A1)", "\tx", "\rx", "'quoted", "plain", "", "'"]
+)
+def test_reading_a_cell_back_undoes_the_escape_and_nothing_else(value):
+    assert exporting.csv_unescaped(exporting.csv_cell(value)) == value
+
+
 def test_a_value_not_at_the_start_of_a_cell_is_left_alone():
     assert exporting.csv_cell("a=1") == "a=1"
     assert exporting.csv_cell("") == ""
