@@ -259,6 +259,8 @@ def vcard_text(value):
 
 def fold(line):
     """`line` folded at 75 octets with CRLF and a space, never inside a UTF-8 character."""
+    if len(line) * 4 <= LINE_OCTETS or len(line.encode("utf-8")) <= LINE_OCTETS:
+        return line + "\r\n"  # most lines: no character by character walk
     pieces, piece, size, limit = [], [], 0, LINE_OCTETS
     for char in line:
         octets = len(char.encode("utf-8"))
