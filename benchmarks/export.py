@@ -97,54 +97,61 @@ def seed(count):
     return users[0]
 
 
+def backend_cpu(pid):
+    """CPU seconds PostgreSQL's backend process `pid` has used, if it runs on this machine."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 class Counter:
+    """Counts the queries, and notes the database's CPU time before the first of them
+    (PostgreSQL: its backend process for this connection, read from /proc)."""
+
     def __init__(self):
         self.queries = 0
+        self.pid = self.database_start = None
 
     def __call__(self, execute, sql, params, many, context):
+        if self.queries == 0 and connection.vendor == "postgresql":
+            self.pid = connection.connection.info.backend_pid
+            self.database_start = backend_cpu(self.pid)
         self.queries += 1
         return execute(sql, params, many, context)
 
+    def database_cpu(self):
+        """The database's CPU seconds since the first query (None where unknown)."""
+        end = backend_cpu(self.pid) if self.pid else None
+        return None if end is None or self.database_start is None else end - self.database_start
 
-def download(client, url):
-    """Read the whole streamed file, keeping only its size: (bytes, rows)."""
+
+def download(client, url, counter=None):
+    """Read the whole streamed file, keeping only its size: (bytes, rows, database CPU s)."""
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     size = lines = 0
     for piece in response.streaming_content:
         size += len(piece)
         lines += piece.count(b"\r\n")
+    database = counter.database_cpu() if counter else None  # before the connection may close
     response.close()
-    return size, lines
-
-
-def database_cpu():
-    """CPU seconds the database server spent for this connection so far: PostgreSQL's
-    backend process, when it runs on this machine (None otherwise; SQLite runs in ours)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return size, lines, database
 
 
 def timed(client, url, repeat):
     walls, cpus, database = [], [], []
     for _ in range(repeat):
         counter = Counter()
-        before = database_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(counter):
-            size, lines = download(client, url)
+            size, lines, server = download(client, url, counter)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-        if before is not None:
-            database.append(database_cpu() - before)
+        if server is not None:
+            database.append(server)
     server = f"{statistics.median(database):.2f}" if database else "n/a"
     median = statistics.median
     return median(walls), median(cpus), server, counter.queries, size, lines
