@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 
 from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import History, HistoryInline, ParsedInput
@@ -15,6 +16,13 @@ from . import (
     services,
 )
 from .admin_acquaintances import AcquaintancesThroughServices
+from .admin_exports import (
+    export_organisations_csv,
+    export_people_csv,
+    export_people_vcards,
+    export_promises_csv,
+    export_touches_csv,
+)
 from .admin_merge import MergeActions
 from .admin_people import PeopleActions
 from .admin_preferences import PreferencesAdmin  # noqa: F401  (registers it)
@@ -29,11 +37,13 @@ from .models import (
     Organisation,
     PlanItem,
     Promise,
+    Tag,
     Touch,
     TouchPlan,
     WeeklyDigest,
 )
 from .services.people import PERSON_FIELDS
+from .services.tags import tag_clash, tag_name_checked
 
 
 class ContactInline(ParsedInput, History, admin.TabularInline):
@@ -56,6 +66,7 @@ class OrganisationAdmin(ParsedInput, admin.ModelAdmin):
     search_fields = ["name", "sector", "notes"]
     date_hierarchy = "created_at"
     inlines = [ContactInline]
+    actions = [export_organisations_csv]
 
 
 class ContactActionForm(ActionForm):
@@ -117,7 +128,13 @@ class ContactAdmin(
     admin.ModelAdmin,
 ):
     action_form = ContactActionForm
-    actions = ["reassign_owner", "export_everything", "erase_people"]
+    actions = [
+        "reassign_owner",
+        "export_everything",
+        "erase_people",
+        export_people_csv,
+        export_people_vcards,
+    ]
 
     def has_delete_permission(self, request, obj=None):
         # A person leaves through erasure, which keeps the counts and remembers the email
@@ -137,7 +154,7 @@ class ContactAdmin(
     list_select_related = ["organisation", "owner"]
     search_fields = ["name", "email", "role", "organisation__name"]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["organisation", "owner", "referred_by", "referred_by_colleague"]
+    autocomplete_fields = ["organisation", "owner", "referred_by", "referred_by_colleague", "tags"]
     # Consent is given and withdrawn through its service, with how, in the history.
     # Erasure and merging happen through their actions, never by setting a date by hand.
     readonly_fields = [
@@ -166,8 +183,14 @@ class ContactAdmin(
             services.contact_reassign(contact=obj, owner=data["owner"], by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        # Tags go through their service (policy, a history row), not the form.
+        tags = form.cleaned_data.pop("tags", None)
         if not change:
             form.save_m2m()
+        if tags is not None and (not change or "tags" in form.changed_data):
+            services.contact_tag(
+                contact=form.instance, by=request.user, names=[tag.name for tag in tags]
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -195,6 +218,7 @@ class TouchAdmin(ParsedInput, History, admin.ModelAdmin):
     search_fields = ["contact__name", "note"]
     date_hierarchy = "at"
     raw_id_fields = ["contact", "introduced_to", "follow_up", "gathering"]
+    actions = [export_touches_csv]
 
     # Touches are history, logged through the rules (`touch_log`): never invented,
     # rewritten or deleted here (a deletion would undo follow-up attempts silently).
@@ -311,7 +335,7 @@ class PromiseAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, admi
         "release_reason",
     ]
     action_form = PromiseActionForm
-    actions = ["keep", "release"]
+    actions = ["keep", "release", export_promises_csv]
 
     def get_readonly_fields(self, request, obj=None):
         settled = ["made_at", "made_by", "kept_at", "kept_touch", "released_at", "release_reason"]
@@ -489,3 +513,38 @@ class JobRunAdmin(ParsedInput, History, admin.ModelAdmin):
     """Heartbeats, written by their jobs, never by hand: read-only."""
 
     list_display = ["name", "last_started_at", "last_success_at", "last_error"]
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name"]
+
+    def clean_name(self):
+        try:
+            name = tag_name_checked(self.cleaned_data["name"])
+        except RuleViolation as error:
+            raise forms.ValidationError(str(error)) from error
+        if clash := tag_clash(name, exclude=self.instance.pk):
+            raise forms.ValidationError(clash)
+        return name
+
+
+@admin.register(Tag)
+class TagAdmin(ParsedInput, admin.ModelAdmin):
+    """Tags are given to people on their page (`contact_tag`, with history); here they are
+    listed, searched and renamed. Not deleted: people would lose a tag with no history."""
+
+    form = TagAdminForm
+    list_display = ["name", "people_count", "created_at"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_count=Count("people"))
+
+    @admin.display(description="people", ordering="people_count")
+    def people_count(self, tag):
+        return tag.people_count
+
+    def has_delete_permission(self, request, obj=None):
+        return False

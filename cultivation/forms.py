@@ -9,7 +9,7 @@ from django.utils import timezone
 from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField, IdField
 
-from .models import LOGGABLE_METHODS, Contact, Direction, Method, Outcome, TouchPlan
+from .models import LOGGABLE_METHODS, Contact, Direction, Method, Outcome, Tag, TouchPlan
 from .pickers import ContactPickerField, ContactsPickerField
 from .policy import full_name
 
@@ -197,7 +197,21 @@ class ContactFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    tag = forms.CharField(
+        required=False, label="Tag", max_length=Tag._meta.get_field("name").max_length
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].label_from_instance = full_name  # as the board names people
+
+    def filters(self):
+        """The list's filters as `contacts_for_list` takes them (call after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "q": data.get("q", ""),
+            "owner": data.get("owner"),
+            "cultivation": data.get("cultivation", ""),
+            "overdue": data.get("overdue", False),
+            "tag": data.get("tag", "").strip(),
+        }

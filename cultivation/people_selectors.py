@@ -7,6 +7,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
+from convivio.parsing import parse_id
+
 from . import seams
 from .models import (
     MAX_ATTEMPTS,
@@ -20,6 +22,7 @@ from .models import (
     Outcome,
     PlanItem,
     Promise,
+    Tag,
     Touch,
 )
 from .models.people import name_match_key
@@ -27,11 +30,14 @@ from .pickers import starting
 from .selectors import follow_up_label
 
 
-def contacts_for_list(*, q="", owner=None, cultivation="", overdue=False, now):
+def contacts_for_list(*, q="", owner=None, cultivation="", overdue=False, tag="", now):
     """The people the list shows for its search and filters, in name order (case and
     accents aside). Plain rows to slice a page from: `list_rows` adds what a row shows,
-    for that page only, so a page far in costs no more than the first."""
+    for that page only, so a page far in costs no more than the first. `tag` is a tag's
+    name (any case) or its id. The export reads the same rows."""
     contacts = Contact.objects.active()
+    if tag:
+        contacts = contacts.filter(pk__in=_tagged(tag))
     if q:
         contacts = contacts.filter(_list_search(q))
     if owner is not None:
@@ -43,6 +49,13 @@ def contacts_for_list(*, q="", owner=None, cultivation="", overdue=False, now):
     if overdue:
         contacts = contacts.filter(_has_something_overdue(now))
     return contacts.order_by("name_key", "pk")
+
+
+def _tagged(tag):
+    """The ids of the people carrying the tag named `tag` (any case), or numbered `tag`."""
+    pk = parse_id(tag)
+    named = Q(tag__name__iexact=tag) | (Q(tag_id=pk) if pk else Q())
+    return Contact.tags.through.objects.filter(named).values("contact_id")
 
 
 def _list_search(q):
@@ -83,6 +96,7 @@ def list_rows(page_ids, *, now):
     people = (
         Contact.objects.filter(pk__in=page_ids)
         .select_related("organisation", "owner", "touch_plan")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .annotate(
             next_touch_due=Subquery(planned.order_by("next_due_on").values("next_due_on")[:1]),
             is_overdue=Exists(overdue_touch) | Exists(overdue_follow_up) | Exists(overdue_promise),
@@ -103,6 +117,7 @@ class ContactPage:
     known: list
     cards: list
     referrals: list
+    tags: list
 
 
 def contact_page(pk, *, now):
@@ -132,6 +147,7 @@ def contact_page(pk, *, now):
         cards=seams.cards_of(contact),
         # The people this person referred to us.
         referrals=list(contact.referrals.active().select_related("organisation").order_by("name")),
+        tags=list(contact.tags.order_by("name")),
     )
 
 

@@ -5,8 +5,10 @@ They parse input; the services (services/people.py, services/organisations.py) d
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from convivio.errors import RuleViolation
 from convivio.limits import SEARCH_MAX, TEXT_MAX
 
 from . import policy
@@ -14,6 +16,7 @@ from .forms import PastDateField
 from .models import Contact, Direction, Organisation
 from .pickers import ContactPickerField, OrganisationPickerField
 from .services.people import PERSON_FIELDS
+from .services.tags import tag_names
 
 
 def _max(model, name):
@@ -94,6 +97,12 @@ class PersonForm(forms.Form):
         empty_label="No colleague",
     )
 
+    tags = forms.CharField(
+        required=False,
+        max_length=TEXT_MAX,
+        help_text="Separated by commas, e.g. “clients, board members”. A new name adds a tag.",
+    )
+
     def __init__(self, *args, user, contact=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.contact = contact
@@ -102,6 +111,12 @@ class PersonForm(forms.Form):
             self.fields[name].label_from_instance = policy.full_name
         if contact is not None:
             self.fields["referred_by"].queryset = Contact.objects.active().exclude(pk=contact.pk)
+
+    def clean_tags(self):
+        try:
+            return tag_names(self.cleaned_data["tags"])
+        except RuleViolation as error:
+            raise ValidationError(str(error)) from error
 
     def clean(self):
         data = super().clean()
@@ -117,7 +132,8 @@ class PersonForm(forms.Form):
         """The person's fields as the services take them."""
         data = self.cleaned_data
         return {name: data[name] for name in PERSON_FIELDS} | {
-            "new_organisation": data["new_organisation"]
+            "new_organisation": data["new_organisation"],
+            "tags": data["tags"],
         }
 
     def match_changed(self):
@@ -131,6 +147,7 @@ def initial_for(contact):
     return {
         **{name: getattr(contact, name) for name in PERSON_FIELDS},
         "owner": contact.owner,
+        "tags": ", ".join(tag.name for tag in contact.tags.all()),
     }
 
 

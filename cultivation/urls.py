@@ -4,6 +4,7 @@ from .views import (
     acquaintances,
     contacts,
     duplicates,
+    exports,
     health,
     imports,
     my_week,
@@ -21,6 +22,8 @@ app_name = "cultivation"
 urlpatterns = [
     path("contacts/", contacts.contact_list, name="contact-list"),
     path("contacts/<int:pk>/", contacts.contact_detail, name="contact-detail"),
+    path("contacts/export.csv", exports.contact_export, {"kind": "csv"}, name="contact-export-csv"),
+    path("contacts/export.vcf", exports.contact_export, {"kind": "vcf"}, name="contact-export-vcf"),
     path("contacts/duplicates/", duplicates.duplicates, name="contact-duplicates"),
     path("contacts/merge/", duplicates.contact_merge, name="contact-merge"),
     path("contacts/new/", people.person_new, name="person-new"),

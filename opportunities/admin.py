@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import History, HistoryInline, ParsedInput
 
-from . import admin_accounts, services  # noqa: F401 (admin_accounts registers the accounts admin)
+from . import admin_accounts, exporting, services  # noqa: F401 (admin_accounts registers the accounts admin)
 from .models import (
     CardChange,
     ConnectionIdea,
@@ -146,7 +146,7 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, 
     date_hierarchy = "created_at"
     autocomplete_fields = ["organisation", "owner", "colleagues"]
     inlines = [OpportunityContactInline, ConnectionIdeaInline, StageChangeInline, CardChangeInline]
-    actions = ["reassign_owner", "mark_lost", "move_to_stage"]
+    actions = ["reassign_owner", "mark_lost", "move_to_stage", "export_cards", "export_moves"]
     show_facets = admin.ShowFacets.NEVER
     action_noun = "card"
 
@@ -208,6 +208,14 @@ class OpportunityAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, 
                     description=row.description,
                     via=row.via,
                 )
+
+    @admin.action(description="Export the selected cards as CSV (one row each)")
+    def export_cards(self, request, queryset):
+        return exporting.cards_csv(queryset.order_by("pk"))
+
+    @admin.action(description="Export the selected cards' stage moves as CSV")
+    def export_moves(self, request, queryset):
+        return exporting.card_moves_csv(queryset)
 
     @admin.action(description="Reassign selected cards to the new owner")
     def reassign_owner(self, request, queryset):

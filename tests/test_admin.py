@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cultivation.models import Contact
 from cultivation.services import (
+    contact_tag,
     gathering_log,
     import_upload,
     promise_make,
@@ -64,13 +65,14 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, an idea, a change of title, settings, an import previewed, and sign-ins
-    (one failed)."""
+    gathering, an idea, a change of title, a tag, settings, an import previewed, and
+    sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
     opportunity_add_contact(opportunity=card, contact=priya, by=owner)
     touch_plan_start(contact=priya, by=owner)
+    contact_tag(contact=priya, by=owner, names=["Clients"])
     touch_log(contact=priya, method="newsletter", by=owner, note="Spring newsletter")
     today = timezone.localdate()
     promise_make(contact=priya, owner=owner, what="Send it", due_on=today, by=owner)

@@ -36,6 +36,8 @@ READ_ONLY = {
     "opportunities:board",
     "opportunities:board-column",
     "cultivation:contact-list",
+    "cultivation:contact-export-csv",
+    "cultivation:contact-export-vcf",
     "cultivation:contact-detail",
     "cultivation:my-week",
     "cultivation:health",

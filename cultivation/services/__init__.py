@@ -40,6 +40,7 @@ from .plans import (
 )
 from .privacy import contact_erase, contact_export, is_erased_email
 from .promises import promise_keep, promise_make, promise_release
+from .tags import contact_tag
 from .touches import gathering_log, introduction_log, touch_log
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "contact_opt_out",
     "contact_reassign",
     "contact_stop_reverse",
+    "contact_tag",
     "contact_update",
     "import_confirm",
     "import_preview",

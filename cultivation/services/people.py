@@ -18,6 +18,7 @@ from ..models import Contact, ContactEvent, Direction, Method, Outcome
 from ..models.privacy import refuse_erased_email
 from .organisations import organisation_for_name
 from .plans import contact_reassign
+from .tags import contact_tag, tags_change, tags_for_names
 from .touches import touch_log
 
 Action = ContactEvent.Action
@@ -162,10 +163,12 @@ def contact_create(
     referred_by=None,
     referred_by_colleague=None,
     new_organisation="",
+    tags=(),
 ):
     """Add a person. Anyone signed in may add one they will own, or one nobody owns; a
     manager may add one for anyone. A new person is not in cultivation, so no capacity
-    is taken. `new_organisation` names an organisation to find (any case) or create."""
+    is taken. `new_organisation` names an organisation to find (any case) or create;
+    `tags` names their tags (new names are added as tags)."""
     policy.require(policy.can_add_person(by, owner), _add_refusal(owner))
     if owner is not None and not owner.is_active:
         raise RuleViolation(f"{owner} is no longer active and cannot keep relationships.")
@@ -192,6 +195,8 @@ def contact_create(
     _validate(person)
     person.save()
     note = f"Kept by {policy.full_name(owner)}." if owner else "Nobody keeps them yet."
+    if entry := tags_change(person, tags_for_names(tags)):
+        note += f" Tagged: {entry['to']}."
     ContactEvent.objects.create(contact=person, action=Action.CREATED, by=by, note=note)
     return person
 
@@ -223,11 +228,13 @@ def contact_update(*, contact, by, new_organisation="", **changes):
 
 
 @transaction.atomic
-def contact_edit(*, contact, by, owner, **details):
-    """The person form's save: the details through `contact_update`, then, if `owner`
-    differs, the owner through `contact_reassign` (capacity, its own history row). A
-    refusal of either saves neither."""
+def contact_edit(*, contact, by, owner, tags=None, **details):
+    """The person form's save: the details through `contact_update`, the tags (unless
+    None) through `contact_tag`, then, if `owner` differs, the owner through
+    `contact_reassign` (capacity, its own history row). A refusal of any saves none."""
     person = contact_update(contact=contact, by=by, **details)
+    if tags is not None:
+        contact_tag(contact=person, by=by, names=tags)
     if person.owner_id != getattr(owner, "pk", None):
         person = contact_reassign(contact=person, owner=owner, by=by)
     return person

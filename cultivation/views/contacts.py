@@ -24,14 +24,8 @@ PAGE_SIZE = 25
 def contact_list(request):
     now = timezone.now()
     form = ContactFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    contacts = people_selectors.contacts_for_list(
-        q=filters.get("q", ""),
-        owner=filters.get("owner"),
-        cultivation=filters.get("cultivation", ""),
-        overdue=filters.get("overdue", False),
-        now=now,
-    )
+    filters = form.filters() if form.is_valid() else {}
+    contacts = people_selectors.contacts_for_list(**filters, now=now)
     # The page is a slice of ids; only its rows are read with what they show.
     ids = contacts.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -41,6 +35,7 @@ def contact_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context["export_query"] = query.urlencode()
     return render(request, "cultivation/contact_list.html", context)
 
 
