@@ -23,6 +23,8 @@ the project's 2-core machine; time (CPU) and the load average at the end:
     after (lines built in Python, cultivation/jobs/digest_render.py), busy machine:
         PostgreSQL 19.84 s (2.11 s CPU, load 19), SQLite 9.69 s (2.65 s CPU, load 12);
         again at 04:05, PostgreSQL 10.33 s (2.30 s CPU, load 10.5)
+    after, with each person's own week and zone, nearly idle machine (04:23):
+        PostgreSQL 4.17 s (2.37 s CPU, load 2.3), 405 queries
 
     python -m benchmarks.scan
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/convivio python -m benchmarks.scan
