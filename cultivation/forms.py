@@ -63,7 +63,7 @@ class QuickTouchForm(forms.Form):
     drops it (the outcomes are hidden as soon as another method is picked)."""
 
     contact = IdField(widget=forms.HiddenInput)
-    method = forms.ChoiceField(choices=[("", "Choose how"), *Method.choices], label="How")
+    method = forms.ChoiceField(choices=[("", "Choose how"), *LOGGABLE_METHODS], label="How")
     outcome = forms.ChoiceField(
         choices=Outcome.choices,
         required=False,

@@ -56,12 +56,17 @@ class Seen:
 
 
 def _details(row):
-    how = row.how_we_know_them
-    if row.connected_on:
-        on = f"Connected on {row.connected_on:%-d %b %Y}."
-        how = f"{how}\n{on}" if how else on
-    if row.notes:
-        how = f"{how}\n{row.notes}" if how else row.notes
+    """A row's person details. A person keeps one email and one phone: the file's others,
+    and its notes, join "how we know them" rather than being lost."""
+    lines = [row.how_we_know_them]
+    if row.connected_on and "Connected on" not in row.how_we_know_them:
+        lines.append(f"Connected on {row.connected_on:%-d %b %Y}.")
+    if row.other_emails:
+        lines.append(f"Other emails: {', '.join(row.other_emails)}.")
+    if row.other_phones:
+        lines.append(f"Other phones: {', '.join(row.other_phones)}.")
+    lines.append(row.notes)
+    how = "\n".join(line for line in lines if line)
     return person_details_checked(
         dict(
             name=row.name,

@@ -56,6 +56,15 @@ def test_an_unknown_method_in_the_link_presets_nothing(owner_client, person):
     assert response.context["form"]["method"].value() is None
 
 
+def test_an_imported_touch_is_not_offered_and_not_logged(owner_client, person):
+    shown = owner_client.get(URL, {"contact": person.pk})
+    posted = owner_client.post(URL, _call(person, method="imported", outcome=""))
+
+    assert 'value="imported"' not in shown.content.decode()
+    assert posted.status_code == 400
+    assert not person.touches.filter(method="imported").exists()
+
+
 @pytest.mark.parametrize("raw", ["abc", "0", "99999999999999999999", "1\x00", "9" * 100_000, ""])
 def test_a_link_naming_no_person_is_a_404_with_a_sentence(owner_client, raw):
     response = owner_client.get(URL, {"contact": raw})
