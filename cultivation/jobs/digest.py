@@ -46,6 +46,12 @@ def unsent_digests(*, now, grace=UNSENT_GRACE):
     ).select_related("user")
 
 
+def sent_when(preferences):
+    """When this person's email comes, as the email's footer says it: "Mondays at 07:00"."""
+    day = preferences.get_weekly_email_weekday_display()
+    return f"{day}s at {preferences.weekly_email_hour:02d}:00"
+
+
 def digest_message(user, week, *, now):
     """The weekly email for `user`: My week's groups, in plain text and HTML, absolute links."""
     context = {
@@ -56,6 +62,8 @@ def digest_message(user, week, *, now):
         "my_week_url": settings.SITE_URL + reverse("cultivation:my-week"),
         # Each group's lines are built once, in Python, for both parts (digest_render).
         "groups": digest_groups(week, site_url=settings.SITE_URL),
+        "sent_when": sent_when(Preferences.of(user)),
+        "settings_url": settings.SITE_URL + reverse("cultivation:settings"),
     }
     subject = " ".join(render_to_string("emails/weekly_digest_subject.txt", context).split())
     message = EmailMultiAlternatives(

@@ -70,8 +70,9 @@ def test_every_link_in_the_email_opens_its_page_for_the_person(owner_client, ema
     text, html = email_with_every_kind
     links = _text_links(text) + _html_links(html)
 
-    # Each item twice in the HTML (the person, the action), once in the text; My week in both.
-    assert len(links) == 6 * 3 + 2
+    # Each item twice in the HTML (the person, the action), once in the text; My week and
+    # the settings (when the email comes) in both.
+    assert len(links) == 6 * 3 + 2 + 2
     for link in links:
         assert link.startswith(SITE + "/"), link
         parts = urlsplit(link)
@@ -96,6 +97,7 @@ def test_each_item_links_to_logging_it_or_to_its_place_on_the_persons_page(
         ("contacts", "promises"): 2,
         ("contacts", "follow-up"): 1,  # the decision
         ("my-week", ""): 1,
+        ("settings", ""): 1,
     }
 
 

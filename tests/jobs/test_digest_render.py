@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation import jobs, selectors
+from cultivation.models import Preferences
 from tests import factories
 
 from .conftest import MONDAY
@@ -31,6 +32,8 @@ def _reference(user, week):
             "now": MONDAY,
             "site_url": SITE,
             "my_week_url": SITE + reverse("cultivation:my-week"),
+            "sent_when": "Mondays at 07:00",
+            "settings_url": SITE + reverse("cultivation:settings"),
             "groups": [
                 ("Awaiting your decision", week.decisions),
                 ("Follow-ups", week.follow_ups),
@@ -120,7 +123,22 @@ def test_an_email_costs_the_same_queries_for_a_few_items_or_many(
         due_things(teammate, name=f"Person {n}")
 
     for user, items in ((owner, few), (teammate, 15 * 4)):
+        # As the sweep reads them: with their preferences (none here: still no query).
+        user = type(user).objects.select_related("preferences").get(pk=user.pk)
         with django_assert_num_queries(4):
             week = selectors.my_week(user, now=MONDAY)
             jobs.digest_message(user, week, now=MONDAY)
         assert week.total == items
+
+
+@pytest.mark.django_db
+def test_the_footer_says_when_this_person_gets_it_and_where_to_change_that(
+    owner, representative_week
+):
+    Preferences.objects.create(user=owner, weekly_email_weekday=4, weekly_email_hour=15)
+
+    _, text, html = _received(owner, representative_week(owner))
+
+    assert "once a week, on Fridays at 15:00 your time, when something is due." in text
+    assert f"Change the day or the hour, or turn it off: {SITE}/settings/" in text
+    assert f'<a href="{SITE}/settings/"' in html
