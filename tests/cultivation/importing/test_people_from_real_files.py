@@ -32,8 +32,7 @@ def test_a_second_email_and_phone_are_kept_in_how_we_know_them(owner):
     _import(
         owner,
         "contacts.csv",
-        GOOGLE_HEADER
-        + "\nPriya,,Raman,Harbour Trust,Partner,* Work ::: Home,"
+        GOOGLE_HEADER + "\nPriya,,Raman,Harbour Trust,Partner,* Work ::: Home,"
         "priya@harbour.example ::: priya.raman@gmail.example,Mobile ::: Work,"
         "+44 7700 900123 ::: +44 20 7946 0000,* myContacts\n",
     )
