@@ -143,6 +143,7 @@ def import_set_mapping(*, batch, by, mapping, encoding=None, bucket_plans=None):
     batch = _lock(batch)
     _require_batch(by, batch, f"change how {batch.file_name} is read")
     _require_status(batch, (Status.NEEDS_MAPPING, Status.PREVIEWED), "change how it is read")
+    _require_name_column(mapping)
     if bucket_plans is not None:
         batch.bucket_plans = _checked_bucket_plans(bucket_plans)
     read = _read(
@@ -184,9 +185,26 @@ def _lock(batch):
 
 
 def _require_status(batch, statuses, doing):
-    if batch.status not in statuses:
+    if batch.status in statuses:
+        return
+    if batch.status == Status.NEEDS_MAPPING:
         raise RuleViolation(
-            f"{batch.file_name} is {batch.get_status_display().lower()}: it is too late to {doing}."
+            f"Say first which column of {batch.file_name} holds what: then you can {doing}."
+        )
+    raise RuleViolation(
+        f"{batch.file_name} is {batch.get_status_display().lower()}: it is too late to {doing}."
+    )
+
+
+NAME_FIELDS = {"name", "first_name", "last_name"}
+
+
+def _require_name_column(mapping):
+    """A mapping that names nobody imports nobody: refused before anything is saved."""
+    if not NAME_FIELDS & set(mapping.values()):
+        raise FileRefused(
+            "Say which column holds the person's name (or first and last name): "
+            "without a name nobody can be added."
         )
 
 

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from convivio.errors import PermissionRefused, RuleViolation
 from convivio.parsing import object_or_404
@@ -207,11 +207,10 @@ def _columns(batch):
 
     """The file's columns, read again from the batch's bytes: header, first values, and
     the field the batch's mapping (guessed, or saved for this header) gives it."""
+    # Without the batch's mapping: only the header and first values are wanted here, and a
+    # mapping that names nobody would be refused (the screen is where it gets fixed).
     shape = read_people(
-        bytes(batch.data),
-        filename=batch.file_name,
-        encoding=batch.encoding or None,
-        mapping=batch.mapping or None,
+        bytes(batch.data), filename=batch.file_name, encoding=batch.encoding or None
     )
     mapping = batch.mapping or shape.mapping or {}
     columns = [
@@ -241,13 +240,17 @@ def _mapping_page(request, batch, form, *, status=200):
     return render(request, "cultivation/imports/mapping.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_with_batch
 def import_mapping(request, batch):
-    """Save the columns' fields (remembered for files with the same header), then the preview."""
+    """GET: the mapping screen, with the columns as they are read now (from the preview's
+    "Change columns"). POST: save the columns' fields (remembered for files with the same
+    header), then the preview."""
     if batch.status not in MAPPABLE:  # its file is gone once imported: nothing to map
         late = f"{batch.file_name} is {batch.get_status_display().lower()}: it is too late to "
         return _refusal(request, RuleViolation(late + "change how it is read."), batch=batch)
+    if request.method == "GET":
+        return _mapping_page(request, batch, _mapping_form(batch))
     form = _mapping_form(batch, request.POST)
     if not form.is_valid():
         return _mapping_page(request, batch, form, status=400)

@@ -22,7 +22,7 @@ from cultivation.models import (
     Tag,
     Touch,
 )
-from cultivation.models.imports import COUNTS
+from cultivation.models.imports import COUNTS, SavedMapping
 from cultivation.services import importing
 from tests import factories
 
@@ -347,10 +347,51 @@ def test_confirm_with_no_choice_is_refused(owner_client, owner):
     assert batch.status == ImportBatch.Status.PREVIEWED
 
 
-@pytest.mark.parametrize("name", ["import-confirm", "import-mapping"])
-def test_get_on_a_post_only_page_is_refused(owner_client, owner, name):
+def test_get_on_a_post_only_page_is_refused(owner_client, owner):
     batch = _made(owner)
-    assert owner_client.get(_url(name, batch)).status_code == 405
+    assert owner_client.get(_url("import-confirm", batch)).status_code == 405
+
+
+def test_the_preview_leads_back_to_the_mapping_screen_with_the_columns_as_read(owner_client, owner):
+    batch = _previewed(owner)
+
+    preview = owner_client.get(_url("import-detail", batch)).content.decode()
+    screen = owner_client.get(_url("import-mapping", batch))
+
+    assert f'href="{_url("import-mapping", batch)}">Change which column holds what' in preview
+    assert screen.status_code == 200
+    columns = {c.header: c.guess for c in screen.context["form"].columns}
+    assert (columns["First Name"], columns["Email Address"]) == ("first_name", "email")
+
+
+def test_a_mapping_naming_nobody_is_refused_and_not_remembered(owner_client):
+    _upload(owner_client, UNKNOWN, name="people.csv")
+    batch = _batch()
+
+    response = owner_client.post(
+        _url("import-mapping", batch),
+        {"column_0": "", "column_1": "email", "column_2": "organisation", "column_3": ""},
+    )
+
+    assert response.status_code == 400
+    assert "Say which column holds the person&#x27;s name" in response.content.decode()
+    assert not SavedMapping.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.NEEDS_MAPPING
+
+
+def test_columns_nothing_can_be_guessed_for_get_the_screen_then_import(owner_client):
+    _upload(owner_client, "Foo,Bar\nhello,world@example.org\n", name="foo.csv")
+    batch = _batch()
+
+    screen = owner_client.get(_url("import-detail", batch))
+    posted = owner_client.post(_url("import-mapping", batch), {"column_0": "name", "column_1": ""})
+
+    assert screen.status_code == 200
+    assert "Which column is which" in screen.content.decode()
+    assert posted.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == (ImportBatch.Status.PREVIEWED, 1)
 
 
 def test_the_progress_fragment_polls_while_running_and_stops_when_done(owner_client, owner):
