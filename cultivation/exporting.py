@@ -9,6 +9,7 @@ person's tags) and written out as they are read, so memory stays the same at
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 from itertools import islice
 
@@ -26,6 +27,15 @@ BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection):
 # "=HYPERLINK(...)" typed as a name would run when the file is opened.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also read a formula after leading spaces, line breaks or quotes, and take
+# the full-width signs for the ASCII ones: those cells are escaped too. The first
+# character decides cheaply whether the pattern needs asking at all.
+_MAY_BE_FORMULA = frozenset("=+-@\t\r\n \"'＝＋－＠\u3000\xa0")
+_FORMULA = re.compile(r"[\s\"'\u3000]*[=+\-@＝＋－＠]|[\t\r]")
+
+
+def _is_formula_like(text):
+    return bool(text) and text[0] in _MAY_BE_FORMULA and _FORMULA.match(text) is not None
 
 
 def csv_cell(value, zone=None):
@@ -33,7 +43,7 @@ def csv_cell(value, zone=None):
     firm's time zone), yes/no for booleans, "" for nothing, and text a spreadsheet would
     take for a formula prefixed with a single quote."""
     if type(value) is str:  # most cells: first, since this runs for every one
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return "'" + value if _is_formula_like(value) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,7 +59,7 @@ def csv_cell(value, zone=None):
 def csv_unescaped(text):
     """A cell as it was before `csv_cell` escaped it: for reading an export back in
     ("'+44 20 7946 0000" is "+44 20 7946 0000")."""
-    if text[:1] == "'" and text[1:2] and text[1] in FORMULA_STARTS:
+    if text[:1] == "'" and _is_formula_like(text[1:]):
         return text[1:]
     return text
 

@@ -121,8 +121,14 @@ def test_commas_quotes_newlines_and_accents_survive_the_round_trip_through_csv(o
     assert _by_name(rows)["Zoë Müller-Łódź"]["how_we_know_them"] == tricky
 
 
+@pytest.mark.parametrize("cell", [" =1+1", "\n=1+1", '"=1+1', "＝1+1", "\u3000＋1", "  -2+3"])
+def test_a_formula_after_spaces_quotes_or_in_full_width_signs_is_escaped_too(cell):
+    assert exporting.csv_cell(cell) == "'" + cell
+
+
 @pytest.mark.parametrize(
-    "value", ["=1+2", "+44 20", "-5", "@SUM(A1)", "\tx", "\rx", "'quoted", "plain", "", "'"]
+    "value",
+    ["=1+2", "+44 20", "-5", "@SUM(A1)", "\tx", "\rx", "'quoted", "plain", "", "'", " =1", "'=1"],
 )
 def test_reading_a_cell_back_undoes_the_escape_and_nothing_else(value):
     assert exporting.csv_unescaped(exporting.csv_cell(value)) == value

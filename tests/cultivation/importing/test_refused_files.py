@@ -160,6 +160,13 @@ def test_a_formula_is_refused_naming_its_row_and_column(cell, shown):
     )
 
 
+@pytest.mark.parametrize("cell", [" =HYPERLINK(1)", '"\t=SUM(A1)"', "'=cmd|x!A0"])
+def test_a_formula_behind_spaces_tabs_or_a_quote_is_refused_too(cell):
+    data = LINKEDIN_HEADER + f"Tom,Reed,,,{cell},,\r\n"
+
+    assert refusal(data.encode()).startswith("Row 2, column “Company” holds a spreadsheet formula")
+
+
 @pytest.mark.parametrize("cell", ["-", "+44 20 7946 0958", "@jane", "- see notes (later)", "= ="])
 def test_text_that_merely_starts_like_a_formula_is_read(cell):
     data = (LINKEDIN_HEADER + f"Tom,Reed,,,{cell},,\r\n").encode()
