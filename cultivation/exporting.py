@@ -74,7 +74,7 @@ def _csv_text(rows):
 @dataclass(frozen=True)
 class Column:
     """One column of an export: its header, and the `.values()` field (or the key a
-    chunk's `extra` adds) it shows."""
+    chunk's `many_valued` adds) it shows."""
 
     header: str
     field: str
@@ -82,14 +82,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Export:
-    """What one file holds: its name (before the date), its columns, and `extra(ids)`,
-    the many-valued cells of a chunk's rows ({id: {key: value}}, the keys `extra_keys`)
+    """What one file holds: its name (before the date), its columns, and `many_valued(ids)`,
+    the many-valued cells of a chunk's rows ({id: {key: value}}, the keys `many_valued_keys`)
     read in a query or two per chunk."""
 
     name: str
     columns: tuple
-    extra: object = None
-    extra_keys: frozenset = frozenset()
+    many_valued: object = None
+    many_valued_keys: frozenset = frozenset()
 
     @property
     def header(self):
@@ -97,12 +97,12 @@ class Export:
 
     def chunks(self, queryset):
         """The rows of `queryset` as lists of cells, a chunk (a list of rows) at a time."""
-        fields = [c.field for c in self.columns if c.field not in self.extra_keys] + ["pk"]
+        fields = [c.field for c in self.columns if c.field not in self.many_valued_keys] + ["pk"]
         rows = queryset.values(*dict.fromkeys(fields)).iterator(chunk_size=CHUNK)
         names = [column.field for column in self.columns]
         zone = timezone.get_current_timezone()  # once: each lookup costs a context read
         while chunk := list(islice(rows, CHUNK)):
-            extra = self.extra([row["pk"] for row in chunk]) if self.extra else {}
+            extra = self.many_valued([row["pk"] for row in chunk]) if self.many_valued else {}
             for row in chunk:
                 row.update(extra.get(row["pk"], ()))
             yield [[csv_cell(row.get(name), zone) for name in names] for row in chunk]
@@ -171,8 +171,8 @@ PEOPLE = Export(
         Column("asked_to_stop_at", "asked_to_stop_at"),
         Column("created_at", "created_at"),
     ),
-    extra=tags_of,
-    extra_keys=frozenset({"tags"}),
+    many_valued=tags_of,
+    many_valued_keys=frozenset({"tags"}),
 )
 
 ORGANISATIONS = Export(

@@ -53,8 +53,8 @@ CARDS = Export(
         Column("created_at", "created_at"),
         Column("updated_at", "updated_at"),
     ),
-    extra=card_people,
-    extra_keys=frozenset({"people", "colleagues"}),
+    many_valued=card_people,
+    many_valued_keys=frozenset({"people", "colleagues"}),
 )
 
 CARD_MOVES = Export(
