@@ -8,7 +8,9 @@ the path of a 404 (`django.request`) and the development server logs every reque
 import logging
 import re
 
-CALENDAR_TOKEN = re.compile(r"/calendar/[^/\s\"?]+\.ics")
+# Whatever follows /calendar/ up to the end of the path, however its ".ics" is spelled
+# (".ICS", "%2Eics", or none): a mistyped address can still carry the real token.
+CALENDAR_TOKEN = re.compile(r"/calendar/[^/\s\"?#]+")
 REDACTED = "/calendar/[token].ics"
 
 
