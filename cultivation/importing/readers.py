@@ -27,6 +27,12 @@ SAMPLE_ROWS = 5
 # The header is the first of this many records that looks like one (LinkedIn puts
 # "Notes:" lines above it).
 HEADER_SEARCH_ROWS = 20
+# The most columns a file may have: Google's and Outlook's exports have under 100; the
+# mapping screen shows each one, so a file of thousands would cost minutes to show.
+MAX_COLUMNS = 500
+# An .xlsx is a zip: what it unpacks to, at most, as a multiple of the largest file read.
+# People's workbooks unpack to 5 to 10 times their size; a "zip bomb" to hundreds.
+XLSX_MAX_UNPACKED = 8
 DELIMITERS = (",", ";", "\t", "|")
 
 _BOMS = (
@@ -268,9 +274,16 @@ class _Formula(str):
 
 def _read_xlsx(data, *, filename, layout, mapping):
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
         raise FileRefused(f"“{filename}” is a damaged zip or Excel file.") from None
+    names = [entry.filename for entry in entries]
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > XLSX_MAX_UNPACKED * settings.IMPORT_MAX_BYTES:
+        raise FileRefused(
+            f"“{filename}” unpacks to {unpacked / 1_000_000:,.0f} MB, far more than a list of "
+            "people: Convivio does not read it. Save it as CSV and upload that instead."
+        )
     if "xl/workbook.xml" not in names:
         raise FileRefused(
             f"“{filename}” is a zip archive, not an Excel (.xlsx) workbook: unzip it and "
@@ -450,8 +463,14 @@ class _Table:
                 yield number, cells
 
     def _check(self, header_index, headers):
-        """(row count, sample): refused for too many rows, a formula, or ragged rows."""
+        """(row count, sample): refused for too many columns or rows, a formula, or ragged
+        rows."""
         width, limit = len(headers), settings.IMPORT_MAX_ROWS
+        if width > MAX_COLUMNS:
+            raise FileRefused(
+                f"This file has {width:,} columns: Convivio reads files of up to "
+                f"{MAX_COLUMNS} columns. Keep the columns about people and upload it again."
+            )
         count, sample, ragged = 0, [], []
         for number, cells in self._data_records(header_index):
             count += 1

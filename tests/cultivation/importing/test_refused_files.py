@@ -215,3 +215,27 @@ def test_a_cell_too_long_for_csv_is_refused():
     data = (LINKEDIN_HEADER + 'Jane,"' + "x" * 200_000 + '",,,,,\r\n').encode()
 
     assert refusal(data).startswith("Row 2 cannot be read as CSV: field larger than field limit")
+
+
+def test_a_workbook_that_unpacks_far_beyond_a_list_of_people_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 100_000
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("xl/workbook.xml", "<workbook/>")
+        zipped.writestr("xl/worksheets/sheet1.xml", "<sheetData/>" + " " * 900_000)
+
+    assert len(archive.getvalue()) < 5_000
+    assert refusal(archive.getvalue(), filename="bomb.xlsx") == (
+        "“bomb.xlsx” unpacks to 1 MB, far more than a list of people: Convivio does not read "
+        "it. Save it as CSV and upload that instead."
+    )
+
+
+def test_a_file_of_thousands_of_columns_is_refused_before_anything_is_shown():
+    header = LINKEDIN_HEADER.rstrip() + "".join(f",c{n}" for n in range(600)) + "\r\n"
+    data = (header + "Jane,Doe,,,Acme,CEO,14 Mar 2024" + "," * 600 + "\r\n").encode()
+
+    assert refusal(data) == (
+        "This file has 607 columns: Convivio reads files of up to 500 columns. Keep the "
+        "columns about people and upload it again."
+    )
