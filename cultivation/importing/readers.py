@@ -104,7 +104,9 @@ def read_people(data, *, filename, encoding=None, layout=None, mapping=None):
     text, encoding, guessed = _decode(data, encoding)
     if "\x00" in text:
         raise FileRefused(
-            f"“{filename}” holds binary data (NUL bytes), not text: it is not a CSV or vCard file."
+            f"“{filename}” holds NUL bytes, so it is not text as read: if it was saved as "
+            "UTF-16 (some Windows programs do), choose UTF-16 as its encoding and upload it "
+            "again; otherwise it is not a CSV or vCard file."
         )
     if not text.strip():
         raise FileRefused("This file is empty.")
@@ -156,7 +158,8 @@ def _decode_with(data, codec):
         return data.decode(codec)
     except UnicodeDecodeError:
         raise FileRefused(
-            f"This file says it is {codec} but is not: it may be damaged, or not text."
+            f"This file cannot be read as {codec}: choose its encoding, or it may be "
+            "damaged, or not text."
         ) from None
 
 

@@ -553,7 +553,9 @@ def test_a_finished_import_shows_its_first_errors_in_constant_queries(
 
 
 def test_a_failed_import_says_why(owner_client, owner):
-    failure = "This file says it is utf-8 but is not: it may be damaged, or not text."
+    failure = (
+        "This file cannot be read as utf-8: choose its encoding, or it may be damaged, or not text."
+    )
     batch = _made(owner, status=ImportBatch.Status.FAILED, failure=failure)
     html = owner_client.get(_url("import-detail", batch)).content.decode()
     assert "The import stopped" in html

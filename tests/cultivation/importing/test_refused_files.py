@@ -63,8 +63,18 @@ def test_nul_bytes_in_a_csv_are_refused():
     data = (LINKEDIN_HEADER + "Jane,Doe,,,Acme,CEO,14 Mar 2024\r\n").encode() + b"\x00\x01"
 
     assert refusal(data) == (
-        "“people.csv” holds binary data (NUL bytes), not text: it is not a CSV or vCard file."
+        "“people.csv” holds NUL bytes, so it is not text as read: if it was saved as UTF-16 "
+        "(some Windows programs do), choose UTF-16 as its encoding and upload it again; "
+        "otherwise it is not a CSV or vCard file."
     )
+
+
+def test_utf16_without_its_mark_is_read_once_its_encoding_is_chosen():
+    data = (LINKEDIN_HEADER + "Jane,Doe,,,Acme,CEO,14 Mar 2024\r\n").encode("utf-16-le")
+
+    assert "choose UTF-16 as its encoding" in refusal(data)
+    (jane,) = read_people(data, filename="people.csv", encoding="utf-16-le").rows()
+    assert jane.name == "Jane Doe"
 
 
 def test_a_file_over_the_size_limit_is_refused(settings):
