@@ -70,6 +70,8 @@ def _details(row):
             phone=row.phone,
             linkedin_url=row.linkedin_url,
             how_we_know_them=how,
+            what_makes_them_tick=row.what_makes_them_tick,
+            needs=row.needs,
         )
     )
 
