@@ -179,3 +179,12 @@ CONVIVIO = Layout(
 
 # No other layout's required columns are in Convivio's header, nor its in theirs.
 LAYOUTS = {layout.key: layout for layout in (LINKEDIN, GOOGLE, OUTLOOK, CONTACTUALLY, CONVIVIO)}
+
+
+def recognise(headers):
+    """The layout whose header this is, or None."""
+    normalised = {normalise(header) for header in headers}
+    for layout in LAYOUTS.values():
+        if layout.matches(normalised):
+            return layout
+    return None

@@ -125,14 +125,12 @@ def parse_date(text, order):
 
 def parse_moment(text, order):
     """A moment: ISO 8601 with its time and offset ("2024-03-14T09:30:00+00:00", what
-    Convivio exports), or a date (as `parse_date`) taken as midnight in the firm's time
+    Convivio exports), else a date (as `parse_date`) taken as midnight in the firm's time
     zone. A moment still to come is refused. Empty text is None."""
     text = text.strip()
     try:
-        moment = datetime.fromisoformat(text) if "T" in text or ":" in text else None
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Unreadable(f"“{text}” is not a date and time Convivio can read") from None
-    if moment is None:
         day = parse_date(text, order)
         if day is None:
             return None
