@@ -165,8 +165,11 @@ def _read_opted_in(row, collected, text, plan):
     row.opted_in = values.yes_or_no(text)
 
 
-def _read_opted_in_at(row, collected, text, plan):
-    row.opted_in_at = values.parse_moment(text, plan.date_order)
+def _read_moment(attribute):
+    def read(row, collected, text, plan):
+        setattr(row, attribute, values.parse_moment(text, plan.date_order))
+
+    return read
 
 
 def _read_notes(row, collected, text, plan):
@@ -191,7 +194,8 @@ _READ = {
     "tags": _read_tags,
     "bucket": _read_bucket,
     "opted_in": _read_opted_in,
-    "opted_in_at": _read_opted_in_at,
+    "opted_in_at": _read_moment("opted_in_at"),
+    "asked_to_stop_at": _read_moment("asked_to_stop_at"),
     "opt_in_how": _read_text("opt_in_how"),
     "notes": _read_notes,
 }

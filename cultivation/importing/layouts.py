@@ -167,9 +167,9 @@ CONVIVIO = Layout(
         "referredby": "",
         # A colleague of the firm the file came from, by username.
         "referredbycolleague": "",
-        # Set only by a logged touch in which they asked us to stop (its history row);
-        # an import writes no such touch. They come in not opted in (the export says no).
-        "askedtostopat": "",
+        # Read only to keep them out: someone who asked us to stop is not imported
+        # (services/import_rows.py), since the import would make them reachable again.
+        "askedtostopat": "asked_to_stop_at",
         # When they were added there; here they are added now, by this import.
         "createdat": "",
     },

@@ -38,6 +38,7 @@ FIELDS = {
     "opted_in": "Opted in to email",
     "opted_in_at": "Opted in on",
     "opt_in_how": "How they opted in",
+    "asked_to_stop_at": "Asked us to stop on",
     "notes": "Notes",
     "": "Leave out",
 }
@@ -79,6 +80,7 @@ class PersonRow:
     opted_in: bool | None = None
     opted_in_at: datetime | None = None
     opt_in_how: str = ""
+    asked_to_stop_at: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
     @property

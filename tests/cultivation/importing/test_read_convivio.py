@@ -36,9 +36,9 @@ def test_the_header_is_recognised_and_what_must_not_come_in_is_left_out():
         "referred_by",
         "referred_by_id",
         "referred_by_colleague",
-        "asked_to_stop_at",
         "created_at",
     }
+    assert people.mapping["asked_to_stop_at"] == "asked_to_stop_at"
     assert people.mapping["what_makes_them_tick"] == "what_makes_them_tick"
     assert people.mapping["opted_in_at"] == "opted_in_at"
 

@@ -8,8 +8,14 @@ import datetime
 
 import pytest
 
-from cultivation.models import Contact, ContactEvent, ImportBatch, Organisation, Tag
-from cultivation.services import contact_tag, import_confirm, import_run, import_upload
+from cultivation.models import Contact, ContactEvent, ImportBatch, Organisation, Outcome, Tag
+from cultivation.services import (
+    contact_tag,
+    import_confirm,
+    import_run,
+    import_upload,
+    touch_log,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +228,26 @@ def test_the_vcard_export_read_back_is_the_same_people(owner, owner_client, peop
     assert batch.format == "vcard" and batch.counts["new"] == 3
     after = {name: {k: p[k] for k in carried} for name, p in _people().items()}
     assert after == before
+
+
+def test_someone_who_asked_us_to_stop_is_not_imported_and_the_row_says_why(
+    owner, owner_client, people
+):
+    asa = people[0]
+    touch_log(
+        contact=asa,
+        by=owner,
+        method="call",
+        outcome=Outcome.ASKED_TO_STOP,
+        at=datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC),
+        note="Please stop.",
+    )
+    exported = _download(owner_client, "/contacts/export.csv")
+    _wipe()
+
+    batch = _import(owner, exported, "people.csv")
+
+    assert batch.counts["new"] == 2 and batch.counts["errors"] == 1
+    assert not Contact.objects.filter(email="asa@harbour.example").exists()
+    [error] = batch.row_errors.values_list("sentence", flat=True)
+    assert error == "asked us to stop on 2 Mar 2026: not imported, so nobody contacts them again"
