@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from ..exporting import csv_unescaped
 from . import mapping as mappings
 from . import values
 from .rows import FIELDS, PersonRow
@@ -20,6 +21,9 @@ class Plan:
     layout: object
 
     def __post_init__(self):
+        # Convivio's own export: cells were escaped against formulas (exporting.csv_cell)
+        # and long texts keep their lines.
+        self.is_own_export = self.layout is not None and self.layout.is_own_export
         self.columns = [
             (index, self.mapping.get(header, ""), header)
             for index, header in enumerate(self.headers)
@@ -31,6 +35,8 @@ class Plan:
         collected = _Collected()
         for index, field_key, header in self.columns:
             raw = cells[index] if index < len(cells) else ""
+            if self.is_own_export:
+                raw = csv_unescaped(raw)
             if raw and (text := values.repair(raw)):
                 try:
                     _READ[field_key](row, collected, text, self)
@@ -99,6 +105,21 @@ def _read_text(attribute):
     return read
 
 
+def _read_long_text(attribute):
+    # Line breaks kept (what the person form keeps), line endings made "\n".
+    def read(row, collected, text, plan):
+        if not getattr(row, attribute):
+            setattr(row, attribute, "\n".join(line.rstrip() for line in text.splitlines()))
+
+    return read
+
+
+def _read_how_we_know_them(row, collected, text, plan):
+    # Other tools' "Source" or "How we met" is a line; our own export's may be several.
+    read = _read_long_text if plan.is_own_export else _read_text
+    read("how_we_know_them")(row, collected, text, plan)
+
+
 def _read_email(row, collected, text, plan):
     for address in _split(text):
         collected.emails.append(values.email(address))
@@ -128,7 +149,10 @@ def _labels(text):
 
 
 def _read_tags(row, collected, text, plan):
-    row.tags.extend(_labels(text))
+    if plan.is_own_export:  # exporting.tags_of joins a person's tags with ", "
+        row.tags.extend(tag.strip() for tag in text.split(", ") if tag.strip())
+    else:
+        row.tags.extend(_labels(text))
 
 
 def _read_bucket(row, collected, text, plan):
@@ -139,6 +163,13 @@ def _read_bucket(row, collected, text, plan):
 
 def _read_opted_in(row, collected, text, plan):
     row.opted_in = values.yes_or_no(text)
+
+
+def _read_moment(attribute):
+    def read(row, collected, text, plan):
+        setattr(row, attribute, values.parse_moment(text, plan.date_order))
+
+    return read
 
 
 def _read_notes(row, collected, text, plan):
@@ -155,11 +186,16 @@ _READ = {
     "organisation": _read_text("organisation"),
     "role": _read_text("role"),
     "linkedin_url": _read_linkedin,
-    "how_we_know_them": _read_text("how_we_know_them"),
+    "how_we_know_them": _read_how_we_know_them,
+    "what_makes_them_tick": _read_long_text("what_makes_them_tick"),
+    "needs": _read_long_text("needs"),
     "connected_on": _read_date("connected_on"),
     "last_contacted": _read_date("last_contacted"),
     "tags": _read_tags,
     "bucket": _read_bucket,
     "opted_in": _read_opted_in,
+    "opted_in_at": _read_moment("opted_in_at"),
+    "asked_to_stop_at": _read_moment("asked_to_stop_at"),
+    "opt_in_how": _read_text("opt_in_how"),
     "notes": _read_notes,
 }

@@ -24,6 +24,8 @@ class Layout:
     leave_out: str = ""
     # Slashed dates: "mdy" (3/14/2024, American tools) or "dmy" (14/03/2024).
     date_order: str = "dmy"
+    # Convivio's own export: cells escaped against formulas are read back unescaped.
+    is_own_export: bool = False
 
     def matches(self, normalised_headers):
         return all(names & normalised_headers for names in self.requires)
@@ -131,7 +133,52 @@ CONTACTUALLY = Layout(
     date_order="mdy",
 )
 
-LAYOUTS = {layout.key: layout for layout in (LINKEDIN, GOOGLE, OUTLOOK, CONTACTUALLY)}
+CONVIVIO = Layout(
+    key="convivio",
+    label="Convivio export",
+    # The columns no other tool writes: cultivation/exporting.py PEOPLE.
+    requires=tuple(
+        _names(name) for name in ("id", "whatmakesthemtick", "optedinat", "optinhow", "owner")
+    ),
+    fields={
+        "name": "name",
+        "email": "email",
+        "phone": "phone",
+        "organisation": "organisation",
+        "role": "role",
+        "linkedinurl": "linkedin_url",
+        "howweknowthem": "how_we_know_them",
+        "whatmakesthemtick": "what_makes_them_tick",
+        "needs": "needs",
+        # Joined with ", " by the export, and split on it again (columns.py).
+        "tags": "tags",
+        "optedin": "opted_in",
+        "optedinat": "opted_in_at",
+        "optinhow": "opt_in_how",
+        # The other Convivio's ids mean nothing here.
+        "id": "",
+        "referredbyid": "",
+        # The import's owner keeps the people: the file's owner is a username of the
+        # Convivio it came from, who may not exist here or may not be the importer's to
+        # give people to (docs/importing.md, "Round trip").
+        "owner": "",
+        # A referral links two people; the referrer may come later in the file, or be
+        # another person of the same name. Left for a person to set again.
+        "referredby": "",
+        # A colleague of the firm the file came from, by username.
+        "referredbycolleague": "",
+        # Read only to keep them out: someone who asked us to stop is not imported
+        # (services/import_rows.py), since the import would make them reachable again.
+        "askedtostopat": "asked_to_stop_at",
+        # When they were added there; here they are added now, by this import.
+        "createdat": "",
+    },
+    date_order="dmy",
+    is_own_export=True,
+)
+
+# No other layout's required columns are in Convivio's header, nor its in theirs.
+LAYOUTS = {layout.key: layout for layout in (LINKEDIN, GOOGLE, OUTLOOK, CONTACTUALLY, CONVIVIO)}
 
 
 def recognise(headers):

@@ -7,7 +7,7 @@ other's details.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from convivio.errors import RuleViolation
 
@@ -29,11 +29,16 @@ FIELDS = {
     "role": "Role or job title",
     "linkedin_url": "LinkedIn profile",
     "how_we_know_them": "How we know them",
+    "what_makes_them_tick": "What makes them tick",
+    "needs": "Needs we have heard",
     "connected_on": "Connected on",
     "last_contacted": "Last contacted",
     "tags": "Tags or labels",
     "bucket": "Bucket (Contactually)",
     "opted_in": "Opted in to email",
+    "opted_in_at": "Opted in on",
+    "opt_in_how": "How they opted in",
+    "asked_to_stop_at": "Asked us to stop on",
     "notes": "Notes",
     "": "Leave out",
 }
@@ -51,6 +56,8 @@ class PersonRow:
     Text is trimmed, never None. Emails and phones keep the file's order: the first is
     the person's email/phone, the rest are kept in `other_emails`/`other_phones`.
     `opted_in` is None unless a consent column was mapped: nobody is opted in by default.
+    `opted_in_at` and `opt_in_how` are when and how they consented, if the file says
+    (Convivio's own export does); they count only with `opted_in`.
     """
 
     number: int
@@ -63,12 +70,17 @@ class PersonRow:
     role: str = ""
     linkedin_url: str = ""
     how_we_know_them: str = ""
+    what_makes_them_tick: str = ""
+    needs: str = ""
     notes: str = ""
     connected_on: date | None = None
     last_contacted: date | None = None
     tags: list[str] = field(default_factory=list)
     buckets: list[str] = field(default_factory=list)
     opted_in: bool | None = None
+    opted_in_at: datetime | None = None
+    opt_in_how: str = ""
+    asked_to_stop_at: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
     @property

@@ -1,12 +1,13 @@
 """One cell's text read as a date, an email, a yes or no, or refused as a formula."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 from functools import lru_cache
 
 import ftfy
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils import timezone
 
 MONTHS = {
     name: number
@@ -120,6 +121,25 @@ def parse_date(text, order):
         except ValueError:
             continue
     raise Unreadable(f"{text} is not a date")
+
+
+def parse_moment(text, order):
+    """A moment: ISO 8601 with its time and offset ("2024-03-14T09:30:00+00:00", what
+    Convivio exports), else a date (as `parse_date`) taken as midnight in the firm's time
+    zone. A moment still to come is refused. Empty text is None."""
+    text = text.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        day = parse_date(text, order)
+        if day is None:
+            return None
+        moment = datetime.combine(day, time())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now():
+        raise Unreadable(f"{text} is still to come")
+    return moment
 
 
 def _date_parts(text, order):

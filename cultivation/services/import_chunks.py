@@ -37,7 +37,17 @@ Action = ContactEvent.Action
 # A bucket mapped to a cadence starts a touch plan: a touch-base call this often (days).
 CADENCES = {"monthly": 30, "quarterly": None, "twice_yearly": 182, "yearly": 365}
 # Fields an import may fill or update on someone we have (never the owner or consent).
-MATCH_FIELDS = ("organisation_id", "role", "email", "phone", "linkedin_url", "how_we_know_them")
+MATCH_FIELDS = (
+    "organisation_id",
+    "role",
+    "email",
+    "phone",
+    "linkedin_url",
+    "how_we_know_them",
+    "what_makes_them_tick",
+    "needs",
+)
+OPT_IN_HOW_LENGTH = Contact._meta.get_field("opt_in_how").max_length
 
 
 def _cadence_days(name):
@@ -104,8 +114,8 @@ class Run:
                 **verdict.details,
             )
             if row.opted_in is True:
-                person.has_opted_in, person.opted_in_at = True, now
-                person.opt_in_how = self.opt_in_how
+                person.has_opted_in = True
+                person.opted_in_at, person.opt_in_how = self._consent(row, now)
             people.append(person)
         people = Contact.objects.bulk_create(people)
         kept = (
@@ -125,7 +135,7 @@ class Run:
                         action=Action.OPTED_IN,
                         at=now,
                         by=self.by,
-                        note=self.opt_in_how,
+                        note=self._consent_note(person, now),
                     )
                 )
             last_at = _last_contacted(row, now)
@@ -149,6 +159,18 @@ class Run:
         counts["without_plan_beyond_capacity"] += touch_plans_start_imported(
             people=plans, owner=self.owner, by=self.by, now=now
         )
+
+    def _consent(self, row, now):
+        """When and how they opted in: the file's own record where it has one (an export
+        of Convivio's), else now and this file."""
+        how = row.opt_in_how.replace("\x00", "") or self.opt_in_how
+        return row.opted_in_at or now, how[:OPT_IN_HOW_LENGTH]
+
+    def _consent_note(self, person, now):
+        if person.opted_in_at == now and person.opt_in_how == self.opt_in_how:
+            return self.opt_in_how
+        on = timezone.localtime(person.opted_in_at)
+        return f"{self.opt_in_how}: opted in on {on:%-d %b %Y} ({person.opt_in_how})"
 
     def _matched(self, verdicts):
         return [v for v in verdicts if v.group == "matched" and self._may_change(v.match)]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from convivio.errors import RuleViolation
 
@@ -75,6 +76,8 @@ def _details(row):
             phone=row.phone,
             linkedin_url=row.linkedin_url,
             how_we_know_them=how,
+            what_makes_them_tick=row.what_makes_them_tick,
+            needs=row.needs,
         )
     )
 
@@ -89,10 +92,19 @@ def _keys(details, organisation):
     return keys
 
 
+def _asked_to_stop(at):
+    # An import writes no "asked to stop" touch: imported, they would be reminded about
+    # and emailed again. A person adds them by hand if the firm must hold them.
+    on = timezone.localtime(at)
+    return f"asked us to stop on {on:%-d %b %Y}: not imported, so nobody contacts them again"
+
+
 def judge_alone(row, seen):
     """A row's verdict from the row alone: an error, a duplicate, or to be matched."""
     if row.errors:  # a reader's sentence may quote a cell: no NUL in what is kept
         return Verdict(row, "errors", sentence="; ".join(row.errors).replace("\x00", ""))
+    if row.asked_to_stop_at:
+        return Verdict(row, "errors", sentence=_asked_to_stop(row.asked_to_stop_at))
     try:
         details = _details(row)
     except RuleViolation as error:

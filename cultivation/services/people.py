@@ -101,7 +101,16 @@ EMAIL_FORM_CHECKS = [
     for check in Contact._meta.get_field("email").validators
     if check is not refuse_erased_email
 ]
-IMPORTED_FIELDS = ("name", "role", "email", "phone", "linkedin_url", "how_we_know_them")
+IMPORTED_FIELDS = (
+    "name",
+    "role",
+    "email",
+    "phone",
+    "linkedin_url",
+    "how_we_know_them",
+    "what_makes_them_tick",
+    "needs",
+)
 
 
 def person_details_checked(details):

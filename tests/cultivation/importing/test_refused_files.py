@@ -214,7 +214,8 @@ def test_an_unknown_file_without_a_name_column_asks_for_a_mapping_and_reads_no_r
 
 def test_an_unknown_layout_or_field_is_refused():
     assert refusal(b"Name\r\nJane\r\n", layout="myspace") == (
-        "There is no layout called “myspace”: use one of linkedin, google, outlook, contactually."
+        "There is no layout called “myspace”: use one of linkedin, google, outlook, contactually, "
+        "convivio."
     )
     assert refusal(b"Name\r\nJane\r\n", mapping={"Name": "shoe_size"}) == (
         "“shoe_size” is not something Convivio can read a column as."
