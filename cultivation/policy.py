@@ -114,6 +114,16 @@ def can_follow_up_referral(user, referral):
     return can_change_person(user, referral.person)
 
 
+def referral_refusal(referral, doing):
+    """The sentence for a refused follow-up of `referral`: who may `doing`."""
+    names = [full_name(referral.colleague)]
+    contact = referral.person
+    if contact.owner_id not in (None, referral.colleague.pk):
+        names.append(f"{full_name(contact.owner)}, {contact.name}'s owner,")
+    who = ", ".join(names[:1]) + ", who the referral is with," + "".join(f" {n}" for n in names[1:])
+    return f"Only {who} or a manager can {doing}."
+
+
 def person_refusal(contact, doing):
     """The sentence for a refused change to `contact`: who may `doing`."""
     if contact.owner_id is None:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from . import seams
 from .models import Contact, Referral
 
+NAMED = ("person", "from_person", "to_person", "to_user", "by_user")
 GIVEN = Q(direction=Referral.Direction.GIVEN)
 RECEIVED = Q(direction=Referral.Direction.RECEIVED)
 
@@ -51,10 +52,11 @@ def balances_by_colleague(referrals):
 
 
 def ledger(referrals):
-    """The referrals with everyone they name, and the card each led to: two queries."""
-    rows = list(
-        referrals.select_related("person", "from_person", "to_person", "to_user", "by_user")
-    )
+    """The referrals with everyone they name, and the card each led to: two queries.
+    `referrals` may be a page of them (a list)."""
+    if not isinstance(referrals, list):
+        referrals = referrals.select_related(*NAMED)
+    rows = list(referrals)
     cards = seams.cards_of_referrals(rows)
     for row in rows:
         row.card = cards.get(row.pk)

@@ -70,8 +70,7 @@ def referral_outcome(*, referral, by, outcome, card=None):
     )
     policy.require(
         policy.can_follow_up_referral(by, referral),
-        f"Only {policy.full_name(referral.colleague)}, who the referral is with, "
-        f"{referral.person.name}'s owner, or a manager can record what became of it.",
+        policy.referral_refusal(referral, "record what became of it"),
     )
     if referral.outcome:
         raise RuleViolation(
