@@ -57,7 +57,8 @@ def ledger(referrals):
     if not isinstance(referrals, list):
         referrals = referrals.select_related(*NAMED)
     rows = list(referrals)
-    cards = seams.cards_of_referrals(rows)
+    followed_up = [row for row in rows if row.outcome]  # only an outcome names a card
+    cards = seams.cards_of_referrals(followed_up) if followed_up else {}
     for row in rows:
         row.card = cards.get(row.pk)
     return rows

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-on', '-pk'],
                 'indexes': [models.Index(fields=['on'], name='referral_on')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('by_user', None), ('direction', 'received'), ('from_person__isnull', False), ('to_person', None), ('to_user__isnull', False)), models.Q(('by_user__isnull', False), ('direction', 'given'), ('from_person', None), ('to_person__isnull', False), ('to_user', None)), _connector='OR'), name='referral_sides_match_direction'), models.CheckConstraint(condition=models.Q(models.Q(('outcome', ''), ('outcome_at', None)), models.Q(models.Q(('outcome', ''), _negated=True), ('outcome_at__isnull', False)), _connector='OR'), name='referral_outcome_has_date')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('by_user', None), ('direction', 'received'), ('from_person__isnull', False), ('to_person', None), ('to_user__isnull', False)), models.Q(('by_user__isnull', False), ('direction', 'given'), ('from_person', None), ('to_person__isnull', False), ('to_user', None)), _connector='OR'), name='referral_sides_match_direction', violation_error_message='A received referral names the partner who made it and the colleague it reached; a given one, the colleague who made it and the partner.'), models.CheckConstraint(condition=models.Q(models.Q(('outcome', ''), ('outcome_at', None)), models.Q(models.Q(('outcome', ''), _negated=True), ('outcome_at__isnull', False)), _connector='OR'), name='referral_outcome_has_date')],
             },
         ),
     ]

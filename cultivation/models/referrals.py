@@ -126,6 +126,10 @@ class Referral(models.Model):
                     )
                 ),
                 name="referral_sides_match_direction",
+                violation_error_message=(
+                    "A received referral names the partner who made it and the colleague it "
+                    "reached; a given one, the colleague who made it and the partner."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(outcome="", outcome_at=None)

@@ -246,3 +246,80 @@ def test_person_page_lists_their_referrals_in_the_same_number_of_queries(
     assert small == large
     assert len(response.context["referrals"]) == 8
     assert "Partner 0</a>" in response.content.decode()
+
+
+ADMIN_ADD = reverse("admin:cultivation_referral_add")
+ADMIN_LIST = reverse("admin:cultivation_referral_changelist")
+
+
+def test_admin_records_a_referral_through_the_service(
+    manager_client, manager, person, partner, owner
+):
+    response = manager_client.post(
+        ADMIN_ADD,
+        {
+            "direction": "received",
+            "person": person.pk,
+            "from_person": partner.pk,
+            "to_user": owner.pk,
+            "on": timezone.localdate().isoformat(),
+            "need": "A will",
+        },
+    )
+
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert (referral.from_person, referral.to_user, referral.recorded_by) == (
+        partner,
+        owner,
+        manager,
+    )
+    person.refresh_from_db()
+    assert person.referred_by == partner
+    assert person.events.get().action == "referral_recorded"
+
+
+def test_admin_refuses_sides_of_the_other_direction(manager_client, person, partner, owner):
+    response = manager_client.post(
+        ADMIN_ADD,
+        {
+            "direction": "received",
+            "person": person.pk,
+            "from_person": partner.pk,
+            "to_user": owner.pk,
+            "by_user": owner.pk,
+            "on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+
+    assert "A received referral names the partner who made it" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_admin_action_records_the_outcome_and_refuses_twice(manager_client, owner, person, partner):
+    referral = _received(person, partner, owner)
+    data = {"action": "follow_up", "_selected_action": [referral.pk], "outcome": "stay_in_touch"}
+
+    manager_client.post(ADMIN_LIST, data)
+    again = manager_client.post(ADMIN_LIST, data, follow=True)
+
+    referral.refresh_from_db()
+    assert referral.outcome == "stay_in_touch"
+    assert "already recorded: Stay in touch" in again.content.decode()
+    assert (
+        manager_client.get(
+            reverse("admin:cultivation_referral_delete", args=[referral.pk])
+        ).status_code
+        == 403
+    )
+
+
+def test_admin_action_without_an_outcome_changes_nothing(manager_client, owner, person, partner):
+    referral = _received(person, partner, owner)
+    response = manager_client.post(
+        ADMIN_LIST, {"action": "follow_up", "_selected_action": [referral.pk]}, follow=True
+    )
+    assert "Choose what became of them first." in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.outcome == ""
