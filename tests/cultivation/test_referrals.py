@@ -8,7 +8,7 @@ from django.utils import timezone
 from convivio.errors import PermissionRefused, RuleViolation
 from cultivation import referral_selectors
 from cultivation.models import ContactEvent, Referral
-from cultivation.services import referral_outcome, referral_record
+from cultivation.services import contact_merge, referral_outcome, referral_record
 from opportunities.models import CardReferral
 from tests import factories
 
@@ -195,3 +195,13 @@ def test_between_keeps_both_ends(person, partner, owner):
     days = Referral.objects.between(today - timedelta(days=5), today - timedelta(days=0))
     assert days.count() == 2
     assert Referral.objects.between(None, today - timedelta(days=10)).count() == 1
+
+
+def test_merging_a_duplicate_moves_its_referrals_to_the_survivor(person, partner, owner):
+    duplicate = factories.ContactFactory(owner=owner, name="Priya Shah")
+    referral = _received(duplicate, partner, owner)
+
+    contact_merge(survivor=person, duplicate=duplicate, by=owner)
+
+    referral.refresh_from_db()
+    assert referral.person == person
