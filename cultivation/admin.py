@@ -13,6 +13,7 @@ from convivio.limits import TEXT_MAX
 
 from . import (
     admin_imports,  # noqa: F401  (registers the import batches)
+    admin_referrals,  # noqa: F401  (registers the referral ledger)
     services,
 )
 from .admin_acquaintances import AcquaintancesThroughServices

@@ -104,6 +104,26 @@ def can_make_promise(user, contact, owner):
     return owner.pk == user.pk or can_change_person(user, contact)
 
 
+def can_follow_up_referral(user, referral):
+    """What became of a referral: its recorder, the colleague it is with, the person's
+    owner (anyone when nobody owns them), or a manager."""
+    if not is_signed_in(user):
+        return False
+    if user.pk in (referral.recorded_by_id, referral.to_user_id, referral.by_user_id):
+        return True
+    return can_change_person(user, referral.person)
+
+
+def referral_refusal(referral, doing):
+    """The sentence for a refused follow-up of `referral`: who may `doing`."""
+    names = [full_name(referral.colleague)]
+    contact = referral.person
+    if contact.owner_id not in (None, referral.colleague.pk):
+        names.append(f"{full_name(contact.owner)}, {contact.name}'s owner,")
+    who = ", ".join(names[:1]) + ", who the referral is with," + "".join(f" {n}" for n in names[1:])
+    return f"Only {who} or a manager can {doing}."
+
+
 def person_refusal(contact, doing):
     """The sentence for a refused change to `contact`: who may `doing`."""
     if contact.owner_id is None:

@@ -11,6 +11,7 @@ page here needs a card fact, that app provides it from its `AppConfig.ready()`:
     seams.provide_open_cards_of(fn)     # fn(contact) -> the open cards the person is on
     seams.provide_lose_card(fn)         # fn(card, by=, reason=) moves a card to Lost
     seams.provide_merge_rule(MergeRule(...))  # how its rows about a person follow a merge
+    seams.provide_referral_card(ReferralCard(...))  # the card a referral led to
 
 Asking for a fact nobody provides raises `SeamNotConnected`, which says what is
 missing, instead of quietly answering nothing. The right of access and the
@@ -158,3 +159,38 @@ def provide_merge_rule(rule):
 def merge_rules():
     """The registered `MergeRule`s by (model, field). A column with none simply moves."""
     return dict(_merge_rules)
+
+
+@dataclass(frozen=True)
+class ReferralCard:
+    """The card a referral led to, kept by the layer above (the referral has no column for it).
+
+    `find(pk)` returns the card or None; `link(referral=..., card=...)` records, inside
+    the outcome's transaction, that the referral led to it; `of(referrals)` returns
+    {referral pk: card} for a page, in one query.
+    """
+
+    find: Callable
+    link: Callable
+    of: Callable
+
+
+def provide_referral_card(card):
+    """What a referral's outcome may name as the card it led to, as a `ReferralCard`."""
+    _provide("referral_card", card)
+
+
+def referral_card():
+    """The `ReferralCard` of the layer above, or None if no layer offers one."""
+    return _providers.get("referral_card")
+
+
+def referral_led_to(*, referral, card):
+    """Record, through the layer above, that `referral` led to `card`."""
+    _provided("referral_card").link(referral=referral, card=card)
+
+
+def cards_of_referrals(referrals):
+    """{referral pk: card} for the referrals that led to one; empty if no layer offers cards."""
+    provider = _providers.get("referral_card")
+    return provider.of(referrals) if provider is not None else {}

@@ -14,6 +14,7 @@ from .views import (
     plans,
     preferences,
     promises,
+    referrals,
     touches,
 )
 
@@ -55,6 +56,9 @@ urlpatterns = [
     path("plans/<int:pk>/end/", plans.plan_end, name="plan-end"),
     path("plan-items/<int:pk>/snooze/", plans.plan_item_snooze, name="plan-item-snooze"),
     path("follow-ups/<int:pk>/snooze/", plans.follow_up_snooze, name="follow-up-snooze"),
+    path("referrals/", referrals.referral_ledger, name="referral-ledger"),
+    path("referrals/new/", referrals.referral_new, name="referral-new"),
+    path("referrals/<int:pk>/outcome/", referrals.referral_outcome, name="referral-outcome"),
     path("health/", health.health, name="health"),
     path("settings/", preferences.settings_page, name="settings"),
     path("settings/calendar/rotate/", preferences.calendar_rotate, name="calendar-rotate"),

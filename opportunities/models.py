@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cultivation.models import Contact, Organisation, Priority, Promise
+from cultivation.models import Contact, Organisation, Priority, Promise, Referral
 
 
 class Stage(models.TextChoices):
@@ -276,3 +276,20 @@ class CardPromise(models.Model):
 
     def __str__(self):
         return f"{self.promise} about {self.opportunity}"
+
+
+class CardReferral(models.Model):
+    """A referral that led to a card (recorded with the referral's outcome).
+
+    The upper layer owns the link, so cultivation's `Referral` needs no column
+    that points up here. A card page shows the chain through it.
+    """
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="referrals")
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="card_link")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.referral} led to {self.opportunity}"

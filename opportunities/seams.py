@@ -6,12 +6,13 @@ asks for these by seam, never by this app's names.
 
 from django.db.models import Case, Value, When
 
-from cultivation.seams import MergeRule, PromiseSubject
+from cultivation.seams import MergeRule, PromiseSubject, ReferralCard
 
 from .models import (
     OPEN_STAGES,
     CardChange,
     CardPromise,
+    CardReferral,
     ConnectionIdea,
     Opportunity,
     OpportunityContact,
@@ -140,3 +141,16 @@ CARD_LINKS_MERGE = MergeRule(
 )
 # An idea to connect through the duplicate is one through the survivor: the rows simply move.
 IDEAS_VIA_MERGE = MergeRule(ConnectionIdea, "via", "ways to connect through them")
+
+
+def _referral_link(*, referral, card):
+    CardReferral.objects.create(opportunity=card, referral=referral)
+
+
+def _referral_cards(referrals):
+    links = CardReferral.objects.filter(referral__in=[r.pk for r in referrals])
+    return {link.referral_id: link.opportunity for link in links.select_related("opportunity")}
+
+
+# The card a referral led to, named when its outcome is recorded.
+REFERRAL_LED_TO_A_CARD = ReferralCard(find=_card, link=_referral_link, of=_referral_cards)

@@ -22,6 +22,7 @@ from cultivation.models import (
     Direction,
     Method,
     Outcome,
+    Referral,
     Touch,
 )
 from cultivation.models.people import in_touch
@@ -29,7 +30,7 @@ from cultivation.people_selectors import follow_up_states, open_promises_of, rec
 from cultivation.selectors import badges_for_contacts
 
 from . import rules
-from .models import Opportunity, OpportunityContact, Stage
+from .models import CardReferral, Opportunity, OpportunityContact, Stage
 
 PAGE_SIZE = 50
 RECENT_CLOSED_DAYS = 90
@@ -325,3 +326,15 @@ def card_history(card):
     moves = card.stage_changes.select_related("by")
     changes = card.changes.select_related("by")
     return sorted(chain(moves, changes), key=lambda row: (row.at, row.pk), reverse=True)
+
+
+def referral_chain(card):
+    """How the card came from referrals: the referrals that led to it, and those that
+    brought its people to us, each once, oldest first (one query)."""
+    linked = CardReferral.objects.filter(opportunity=card).values("referral")
+    people = OpportunityContact.objects.filter(opportunity=card).values("contact")
+    return list(
+        Referral.objects.filter(Q(pk__in=linked) | Q(direction="received", person__in=people))
+        .select_related("person", "from_person", "to_user", "to_person", "by_user")
+        .order_by("on", "pk")
+    )

@@ -289,6 +289,7 @@ def _card_page(request, card, *, status=200, **forms):
         "idea_form": forms.get("idea_form") or ConnectionIdeaForm(card=card),
         "idea_statuses": ConnectionIdea.Status.choices,
         "introducers": selectors.introducers(card, now=now),
+        "referral_chain": selectors.referral_chain(card),
         "introducer_days": selectors.INTRODUCER_RECENT_DAYS,
         "asked_via": _asked_via(ideas),
         "add_contact_form": forms.get("add_contact_form")

@@ -14,6 +14,7 @@ from cultivation.services import (
     gathering_log,
     import_upload,
     promise_make,
+    referral_record,
     touch_log,
     touch_plan_start,
 )
@@ -65,7 +66,7 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, an idea, a change of title, a tag, settings, an import previewed, and
+    gathering, a referral, an idea, a change of title, a tag, settings, an import previewed, and
     sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
@@ -77,6 +78,9 @@ def one_of_each(owner):
     today = timezone.localdate()
     promise_make(contact=priya, owner=owner, what="Send it", due_on=today, by=owner)
     gathering_log(contacts=[priya, tom], by=owner, note="Coffee at the harbour")
+    referral_record(
+        direction="received", person=priya, partner=tom, colleague=owner, on=today, by=owner
+    )
     connection_idea_add(opportunity=card, by=owner, kind="coffee", description="Ask Tom")
     opportunity_update(opportunity=card, by=owner, version=card.version, title="Harbour Trust")
     calendar_token_rotate(user=owner, by=owner)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation import urls as cultivation_urls
-from cultivation.services import touch_plan_start
+from cultivation.services import referral_record, touch_plan_start
 from cultivation.services.importing import import_confirm, import_run, import_upload
 from opportunities import urls as opportunities_urls
 from opportunities.models import ConnectionIdea
@@ -45,6 +45,7 @@ READ_ONLY = {
     "cultivation:organisation-list",
     "cultivation:organisation-detail",
     "cultivation:contact-duplicates",
+    "cultivation:referral-ledger",
     "cultivation:pick-contacts",
     "cultivation:pick-organisations",
     "cultivation:calendar-feed",  # GET only, at its secret address (test_calendar_feed.py)
@@ -238,6 +239,28 @@ WRITES = [
         ),
         PERSON,
         label="promise-new-for-the-persons-owner",
+    ),
+    Write(
+        "cultivation:referral-new",
+        lambda w, u: (
+            reverse("cultivation:referral-new"),
+            {
+                "direction": "given",
+                "person": w.omar.pk,
+                "partner": w.priya.pk,
+                "colleague": u.pk,
+                "on": _today(),
+            },
+        ),
+        EVERYONE,
+    ),
+    Write(
+        "cultivation:referral-outcome",
+        lambda w, u: (
+            reverse("cultivation:referral-outcome", args=[w.extra["referral"].pk]),
+            {"outcome": "next_step"},
+        ),
+        PERSON,
     ),
     Write(
         "cultivation:promise-keep",
@@ -473,6 +496,14 @@ def world(owner, teammate, manager):
             contact=priya, owner=owner, next_due_at=timezone.now() + timedelta(days=2)
         ),
     }
+    extra["referral"] = referral_record(
+        direction="received",
+        person=priya,
+        partner=omar,
+        colleague=owner,
+        on=timezone.localdate(),
+        by=owner,
+    )
     return World(users=users, card=card, priya=priya, omar=omar, extra=extra)
 
 

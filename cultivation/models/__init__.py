@@ -12,6 +12,7 @@ from .preferences import Preferences, Weekday, zone_for
 from .priority import Priority
 from .privacy import ErasedIdentity
 from .promises import Promise
+from .referrals import Referral
 from .touches import (
     CONVERSATION_METHODS,
     LOGGABLE_METHODS,
@@ -47,6 +48,7 @@ __all__ = [
     "Preferences",
     "Priority",
     "Promise",
+    "Referral",
     "SavedMapping",
     "Tag",
     "Touch",

@@ -143,6 +143,8 @@ class ContactEvent(models.Model):
         KNOWS_ADDED = "knows_added", "Knows link added"
         KNOWS_REMOVED = "knows_removed", "Knows link removed"
         MERGED = "merged", "Merged with a duplicate"
+        REFERRAL_RECORDED = "referral_recorded", "Referral recorded"
+        REFERRAL_OUTCOME = "referral_outcome", "Referral followed up"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action)

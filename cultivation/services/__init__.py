@@ -40,6 +40,7 @@ from .plans import (
 )
 from .privacy import contact_erase, contact_export, is_erased_email
 from .promises import promise_keep, promise_make, promise_release
+from .referrals import referral_outcome, referral_record
 from .tags import contact_tag
 from .touches import gathering_log, introduction_log, touch_log
 
@@ -57,6 +58,8 @@ __all__ = [
     "contact_reassign",
     "contact_stop_reverse",
     "contact_tag",
+    "referral_outcome",
+    "referral_record",
     "contact_update",
     "import_confirm",
     "import_preview",

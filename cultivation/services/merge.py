@@ -43,7 +43,16 @@ from convivio.errors import RuleViolation
 
 from .. import policy, seams
 from ..history import field_change
-from ..models import Acquaintance, Contact, ContactEvent, FollowUp, Promise, Touch, TouchPlan
+from ..models import (
+    Acquaintance,
+    Contact,
+    ContactEvent,
+    FollowUp,
+    Promise,
+    Referral,
+    Touch,
+    TouchPlan,
+)
 from . import follow_ups, plans
 
 Action = ContactEvent.Action
@@ -261,6 +270,9 @@ OWN_RULES = (
     seams.MergeRule(Touch, "introduced_to", "introductions made to them"),
     seams.MergeRule(Promise, "contact", "promises"),
     seams.MergeRule(ContactEvent, "contact", "history events"),
+    seams.MergeRule(Referral, "person", "referrals about them"),
+    seams.MergeRule(Referral, "from_person", "referrals they gave us"),
+    seams.MergeRule(Referral, "to_person", "referrals we gave them"),
 )
 
 

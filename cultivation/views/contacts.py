@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import people_selectors, policy, selectors
+from .. import people_selectors, policy, referral_selectors, selectors
 from ..forms import (
     ContactFilterForm,
     PlanItemForm,
@@ -14,7 +14,7 @@ from ..forms import (
     SnoozeForm,
     next_week,
 )
-from ..models import ContactEvent
+from ..models import ContactEvent, Referral
 from ..person_forms import ConsentForm, WithdrawForm
 from .acquaintances import knows_context
 
@@ -88,4 +88,6 @@ def _person_context(contact, data):
             row for row in data.timeline if getattr(row, "action", None) in CONSENT_ACTIONS
         ],
         "needs": contact.needs.splitlines(),
+        "referrals": referral_selectors.referrals_of(contact),
+        "outcomes": Referral.Outcome.choices,
     }
