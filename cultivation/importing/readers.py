@@ -254,7 +254,7 @@ def _read_csv(text, *, encoding, guessed, layout, mapping):
     )
 
 
-_BEFORE_FORMULA = frozenset("=+-@ \t\r\n\"")
+_BEFORE_FORMULA = frozenset('=+-@ \t\r\n"')
 
 
 def _csv_formula_at(number, cells):
@@ -263,7 +263,7 @@ def _csv_formula_at(number, cells):
         # a formula, and the cell is kept trimmed: look past them. (A leading apostrophe
         # does: it is how a spreadsheet, and Convivio's export, mark a cell as text.)
         if cell[:1] in _BEFORE_FORMULA:
-            cell = cell.lstrip(" \t\r\n\"")
+            cell = cell.lstrip(' \t\r\n"')
         if cell[:1] in ("=", "+", "-", "@") and values.is_formula(cell):
             return index
     return None
