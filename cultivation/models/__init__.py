@@ -15,6 +15,7 @@ from .promises import Promise
 from .touches import (
     CONVERSATION_METHODS,
     LOGGABLE_METHODS,
+    NOT_REQUALIFIED,
     OPT_IN_METHODS,
     ContactEvent,
     Direction,
@@ -28,6 +29,7 @@ __all__ = [
     "Acquaintance",
     "CONVERSATION_METHODS",
     "LOGGABLE_METHODS",
+    "NOT_REQUALIFIED",
     "MAX_ATTEMPTS",
     "OPT_IN_METHODS",
     "Contact",
