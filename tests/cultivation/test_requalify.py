@@ -215,3 +215,14 @@ def test_the_full_form_ignores_the_answer_for_a_note(owner_client, person, plan)
     assert Touch.objects.get(method="note").still_qualifies is None
     plan.refresh_from_db()
     assert plan.is_live
+
+
+def test_the_persons_page_shows_the_call_that_found_them_no_longer_qualifying(
+    owner_client, person, owner, plan
+):
+    _call(person, owner, still_qualifies=False)
+
+    page = owner_client.get(person.get_absolute_url()).content.decode()
+
+    assert "</strong> from us: reached, no need, no longer qualifies" in page
+    assert "No longer qualifies." in page  # the plan's end, in the history
