@@ -85,7 +85,7 @@ class TouchInline(ParsedInput, admin.TabularInline):
     fk_name = "contact"
     extra = 0
     can_delete = False
-    fields = ["at", "method", "direction", "outcome", "by", "note"]
+    fields = ["at", "method", "direction", "outcome", "still_qualifies", "by", "note"]
     readonly_fields = fields
     ordering = ["-at"]
     show_change_link = True
@@ -213,8 +213,8 @@ class ContactAdmin(
 
 @admin.register(Touch)
 class TouchAdmin(ParsedInput, History, admin.ModelAdmin):
-    list_display = ["at", "contact", "method", "direction", "outcome", "by"]
-    list_filter = ["method", "direction", "outcome", "by"]
+    list_display = ["at", "contact", "method", "direction", "outcome", "still_qualifies", "by"]
+    list_filter = ["method", "direction", "outcome", "still_qualifies", "by"]
     list_select_related = ["contact", "by"]
     search_fields = ["contact__name", "note"]
     date_hierarchy = "at"

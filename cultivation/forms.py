@@ -9,7 +9,16 @@ from django.utils import timezone
 from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField, IdField
 
-from .models import LOGGABLE_METHODS, Contact, Direction, Method, Outcome, Tag, TouchPlan
+from .models import (
+    LOGGABLE_METHODS,
+    NOT_REQUALIFIED,
+    Contact,
+    Direction,
+    Method,
+    Outcome,
+    Tag,
+    TouchPlan,
+)
 from .pickers import ContactPickerField, ContactsPickerField
 from .policy import full_name
 
@@ -37,6 +46,26 @@ class PastDateField(DateInWindowField):
             )
 
 
+def still_qualifies_field(**attrs):
+    """ "Still worth cultivating?" after a call that reached them: yes unless a tap says no."""
+    return forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No longer qualifies")],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        required=False,
+        empty_value=True,
+        widget=forms.RadioSelect(attrs=attrs),
+        label="Still worth cultivating?",
+    )
+
+
+def requalified(data):
+    """Keep "still worth cultivating?" only for a call that reached the person."""
+    if data.get("method") != Method.CALL or data.get("outcome") in NOT_REQUALIFIED:
+        data["still_qualifies"] = None
+    return data
+
+
 class TouchForm(forms.Form):
     contact = ContactPickerField()
     method = forms.ChoiceField(choices=LOGGABLE_METHODS, initial=Method.EMAIL)
@@ -49,12 +78,16 @@ class TouchForm(forms.Form):
         required=False,
         label="Call outcome",
     )
+    still_qualifies = still_qualifies_field()
     is_arranged = forms.BooleanField(
         required=False, label="Arranged call (they agreed to it; not out of the blue)"
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
     )
+
+    def clean(self):
+        return requalified(super().clean())
 
 
 class QuickTouchForm(forms.Form):
@@ -70,6 +103,7 @@ class QuickTouchForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
         label="How the call went",
     )
+    still_qualifies = still_qualifies_field(**{"class": "btn-check"})
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
     )
@@ -86,7 +120,7 @@ class QuickTouchForm(forms.Form):
         data = super().clean()
         if data.get("method") != Method.CALL:
             data["outcome"] = ""
-        return data
+        return requalified(data)
 
 
 class GatheringForm(forms.Form):

@@ -70,7 +70,9 @@ def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None)
     `version` is the card's version the person saw; a different one means
     someone else changed the card meanwhile, and the move is refused.
     `after` is the card it should follow in its new column (None: the top).
-    The card's owner, its colleagues or a manager may move it.
+    The card's owner, its colleagues or a manager may move it. Moved to Won, its people
+    move into servicing; the returned card's `unserved` names those who got no client
+    touch plan (their history says why), for the move's message.
     """
     card = _lock(opportunity, version, by=by, doing="move")
     refusal = rules.move_refusal(card.stage, to_stage, note)
@@ -95,7 +97,7 @@ def opportunity_move(*, opportunity, to_stage, by, version, note="", after=None)
     StageChange.objects.create(
         opportunity=card, by=by, from_stage=from_stage, to_stage=to_stage, note=note.strip()
     )
-    _cultivation_follows(card, from_stage, by)
+    card.unserved = _cultivation_follows(card, from_stage, by)
     _sync_instance(opportunity, card)
     return card
 
@@ -174,18 +176,28 @@ def _record(card, by, name, before, after):
 
 
 def _cultivation_follows(card, from_stage, by):
-    """The people on a card follow its moves (docs/method.md), each of them."""
+    """The people on a card follow its moves (docs/method.md), each of them. Returns the
+    names of those a won card could not move into servicing."""
+    unserved = []
     for link in card.links.select_related("contact"):
-        _person_follows(card, link.contact, from_stage, by, met_at=card.stage_entered_at)
+        if not _person_follows(card, link.contact, from_stage, by, met_at=card.stage_entered_at):
+            unserved.append(link.contact.name)
+    return unserved
 
 
 def _person_follows(card, person, from_stage, by, *, met_at):
     """Entering Connecting, a person has just been met: a follow-up falls due. Leaving it
     closes their follow-up, unless another of their cards is still in Connecting. Entering
-    Cultivating gives them a touch plan (refused past the owner's capacity). Someone who
-    asked us to stop is left alone."""
+    Cultivating gives them a touch plan (refused past the owner's capacity). Entering Won
+    moves them into servicing, a client touch plan, never refusing the move (who gets no
+    plan has the reason in their history); otherwise someone who asked us to stop is left
+    alone. Returns False for an active person a won card could not move into servicing."""
+    served = True
+    if card.stage == Stage.WON and not person.retired_reason:
+        why = f"“{card.title}” was won."
+        served = cultivation.touch_plan_serve(contact=person, by=by, why=why) is not None
     if person.has_asked_to_stop:
-        return
+        return served
     if from_stage == Stage.CONNECTING and not _in_connecting_elsewhere(person, card):
         note = f"“{card.title}” moved to {card.get_stage_display()}."
         cultivation.follow_up_close(contact=person, by=by, note=note)
@@ -193,6 +205,7 @@ def _person_follows(card, person, from_stage, by, *, met_at):
         cultivation.follow_up_start(contact=person, priority=card.priority, by=by, met_at=met_at)
     elif card.stage == Stage.CULTIVATING:
         cultivation.touch_plan_start_for_card(contact=person, by=by)
+    return served
 
 
 def _in_connecting_elsewhere(person, card):

@@ -133,7 +133,7 @@ def card_move(request, pk):
     card = get_object_or_404(Opportunity, pk=pk)
     from_stage, data = card.stage, form.cleaned_data
     try:
-        services.opportunity_place(
+        moved = services.opportunity_place(
             opportunity=card,
             to_stage=data["to_stage"],
             by=request.user,
@@ -146,6 +146,8 @@ def card_move(request, pk):
     # A move to the card's own stage is refused, so an unchanged stage means a reorder.
     done = "reordered in" if card.stage == from_stage else "moved to"
     text = f"“{card.title}” {done} {card.get_stage_display()}."
+    if unserved := getattr(moved, "unserved", None):
+        text += f" No client touch plan for {', '.join(unserved)}: their history says why."
     if _wants_fragment(request):
         return _moved(request, card, text, stages={from_stage, card.stage}, after=data["after"])
     messages.success(request, text)

@@ -16,6 +16,7 @@ from .referrals import Referral
 from .touches import (
     CONVERSATION_METHODS,
     LOGGABLE_METHODS,
+    NOT_REQUALIFIED,
     OPT_IN_METHODS,
     ContactEvent,
     Direction,
@@ -29,6 +30,7 @@ __all__ = [
     "Acquaintance",
     "CONVERSATION_METHODS",
     "LOGGABLE_METHODS",
+    "NOT_REQUALIFIED",
     "MAX_ATTEMPTS",
     "OPT_IN_METHODS",
     "Contact",

@@ -48,6 +48,7 @@ class TouchPlan(models.Model):
         CULTIVATING = "cultivating", "Cultivating"
         ALLIANCE = "alliance", "Strategic alliance"
         REFERRAL_PARTNER = "referral_partner", "Referral partner"
+        CLIENT = "client", "Client (servicing)"
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="touch_plan")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.CULTIVATING)

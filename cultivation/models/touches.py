@@ -46,6 +46,11 @@ class Outcome(models.TextChoices):
     ASKED_TO_STOP = "asked_to_stop", "Asked to stop"
 
 
+# Call outcomes that say nothing of whether the person still qualifies: no call, not
+# reached, or cultivation ended for good.
+NOT_REQUALIFIED = ("", Outcome.NOT_REACHED, Outcome.ASKED_TO_STOP)
+
+
 class Gathering(models.Model):
     """A lunch or coffee with two or three people: one event, a touch for each person."""
 
@@ -76,6 +81,12 @@ class Touch(models.Model):
     )
     is_arranged = models.BooleanField(
         default=False, help_text="A call they agreed to beforehand, not one out of the blue."
+    )
+    still_qualifies = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="For a call that reached them: still worth cultivating (a recall to "
+        "requalify). Empty for any other touch.",
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,6 +128,11 @@ class Touch(models.Model):
             return True
         return self.method == Method.CALL and self.outcome not in ("", Outcome.NOT_REACHED)
 
+    @property
+    def is_requalifying(self):
+        """A call that reached the person (not to stop): it says whether they still qualify."""
+        return self.method == Method.CALL and self.outcome not in NOT_REQUALIFIED
+
 
 class ContactEvent(models.Model):
     """History of a person's cultivation besides touches: who did what, when, why."""
@@ -145,6 +161,7 @@ class ContactEvent(models.Model):
         MERGED = "merged", "Merged with a duplicate"
         REFERRAL_RECORDED = "referral_recorded", "Referral recorded"
         REFERRAL_OUTCOME = "referral_outcome", "Referral followed up"
+        PLAN_NOT_STARTED = "plan_not_started", "Touch plan not started"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action)

@@ -35,6 +35,7 @@ from .plans import (
     plan_end,
     plan_item_add,
     plan_item_snooze,
+    touch_plan_serve,
     touch_plan_start,
     touch_plan_start_for_card,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "promise_make",
     "promise_release",
     "touch_log",
+    "touch_plan_serve",
     "touch_plan_start",
     "touch_plan_start_for_card",
 ]

@@ -112,6 +112,45 @@ def touch_plan_start_for_card(*, contact, by, now=None):
     return _start_plan(_lock_contact(contact), by=by, kind=TouchPlan.Kind.CULTIVATING, now=now)
 
 
+@transaction.atomic
+def touch_plan_serve(*, contact, by, why, now=None):
+    """A client (a card won, `why` names it) moves into servicing: a client touch plan, as
+    `touch_plan_start_for_card`, or their live plan of another kind becomes a client plan.
+
+    Never refused, since the card's move is not: someone who asked us to stop or does
+    not fit in their owner's pool gets no plan, and their history says why; someone
+    erased or merged is left alone (nothing more is recorded about them). Returns the
+    plan, or None.
+    """
+    contact = _lock_contact(contact)
+    if contact.retired_reason:
+        return None
+    plan = TouchPlan.objects.live().filter(contact=contact).first()
+    if plan is not None:
+        if plan.kind != TouchPlan.Kind.CLIENT:
+            before = plan.get_kind_display()
+            plan.kind = TouchPlan.Kind.CLIENT
+            plan.save(update_fields=["kind"])
+            ContactEvent.objects.create(
+                contact=contact,
+                action=Action.PLAN_CHANGED,
+                by=by,
+                note=f"{before} became {plan.get_kind_display()}: {why}",
+            )
+        return plan
+    try:
+        with transaction.atomic():
+            return _start_plan(contact, by=by, kind=TouchPlan.Kind.CLIENT, now=now)
+    except RuleViolation as refusal:
+        ContactEvent.objects.create(
+            contact=contact,
+            action=Action.PLAN_NOT_STARTED,
+            by=by,
+            note=f"No client touch plan ({why}): {refusal}",
+        )
+        return None
+
+
 def _lock_contact(contact):
     return (
         Contact.objects.select_for_update(of=("self",)).select_related("owner").get(pk=contact.pk)

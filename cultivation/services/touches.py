@@ -23,6 +23,8 @@ from ..models import (
 from . import acquaintances, follow_ups, plans
 
 GATHERING_SIZES = (2, 3)
+# Why a plan ends when a touch-base call finds the person no longer worth cultivating.
+NO_LONGER_QUALIFIES = "No longer qualifies."
 
 
 def touch_refusal(touch, *, contact, is_first_touch):
@@ -40,6 +42,8 @@ def touch_refusal(touch, *, contact, is_first_touch):
         return "Only a phone call has an outcome."
     if ours and touch.method == Method.CALL and not touch.outcome:
         return "Say how the call went: choose its outcome."
+    if touch.still_qualifies is not None and not touch.is_requalifying:
+        return "Only a call that reached the person says whether they are still worth cultivating."
     if ours and touch.method in OPT_IN_METHODS and not contact.has_opted_in:
         return (
             f"{name} has not opted in to email: no {touch.get_method_display().lower()} "
@@ -73,6 +77,7 @@ def touch_log(
     is_arranged=False,
     gathering=None,
     introduced_to=None,
+    still_qualifies=None,
 ):
     """Record a touch with a person, by the rules of docs/method.md.
 
@@ -82,6 +87,11 @@ def touch_log(
     the same method as both earlier ones). A touch from them answers the
     follow-up; "asked to stop" ends their cultivation for good, so only the person's
     owner or a manager may record it.
+
+    A call that reached them also requalifies them (`still_qualifies`, docs/method.md):
+    "no longer qualifies" ends their live touch plan, not for good (they may come back and
+    get a new plan later); as it ends their cultivation, only their owner or a manager may
+    record it. Any other touch leaves `still_qualifies` empty.
     """
     check_text(note, what="The note")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -90,6 +100,12 @@ def touch_log(
             policy.can_change_person(by, contact),
             policy.person_refusal(contact, f"record that {contact.name} asked us to stop")
             + " Log the call as reached and tell them.",
+        )
+    if still_qualifies is False:
+        policy.require(
+            policy.can_change_person(by, contact),
+            policy.person_refusal(contact, f"record that {contact.name} no longer qualifies")
+            + " Log the call as still worth cultivating and tell them.",
         )
     touch = Touch(
         contact=contact,
@@ -102,6 +118,7 @@ def touch_log(
         by=by,
         gathering=gathering,
         introduced_to=introduced_to,
+        still_qualifies=still_qualifies,
     )
     follow_up = FollowUp.objects.select_for_update().live().filter(contact=contact).first()
     is_first = is_first_touch(contact, follow_up)
@@ -118,6 +135,8 @@ def touch_log(
     plans.record_touch(contact, touch)
     if touch.outcome == Outcome.ASKED_TO_STOP:
         _stop(contact, touch)
+    if touch.still_qualifies is False:
+        plans.end_live_plan(contact, by=touch.by, reason=NO_LONGER_QUALIFIES)
     return touch
 
 

@@ -86,6 +86,7 @@ def _log(request, form, *, at, direction=Direction.OURS, is_arranged=False):
             at=at,
             outcome=data["outcome"],
             is_arranged=is_arranged,
+            still_qualifies=data["still_qualifies"],
             note=data["note"],
             by=request.user,
         )

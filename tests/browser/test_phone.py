@@ -102,8 +102,12 @@ def test_logging_a_call_from_a_phone_takes_three_taps_and_the_note(phone, login,
     taps += 1
     phone.wait_for_url("**/touches/log/**")
     assert phone.get_by_label("How", exact=True).input_value() == "call"
+    requalify = phone.get_by_role("group", name="Still worth cultivating?")
+    assert not requalify.is_visible()  # until the call reached them
     phone.get_by_text("Reached, no need").tap()
     taps += 1
+    assert requalify.is_visible()
+    assert requalify.get_by_label("Yes").is_checked()  # no tap needed for "yes"
     phone.get_by_label("Note").fill("Busy quarter; call again in spring.")
     _shot(phone, "quick-log", full_page=True)
     phone.get_by_role("button", name="Save").tap()
@@ -118,7 +122,11 @@ def test_logging_a_call_from_a_phone_takes_three_taps_and_the_note(phone, login,
     )
     assert phone.locator('li[data-kind="touch"]').count() == 0
     touch = dev.touches.get(method="call")
-    assert (touch.outcome, touch.note) == (Outcome.NO_NEED, "Busy quarter; call again in spring.")
+    assert (touch.outcome, touch.note, touch.still_qualifies) == (
+        Outcome.NO_NEED,
+        "Busy quarter; call again in spring.",
+        True,
+    )
     call.refresh_from_db()
     assert call.next_due_on > timezone.localdate()
     _shot(phone, "my-week-logged", full_page=True)
@@ -134,6 +142,29 @@ def test_a_call_without_an_outcome_is_refused_on_the_quick_form(phone, login, we
     assert not dev.touches.filter(method="call").exists()
     phone.get_by_label("How", exact=True).select_option("Handwritten note")
     assert not phone.get_by_role("group", name="How the call went").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_that_finds_someone_no_longer_qualifies_takes_one_more_tap(phone, login, week):
+    alice, dev, call = week
+    login(phone, alice)
+    phone.goto(f"/touches/log/?contact={dev.pk}&method=call&next=/my-week/")
+    requalify = phone.get_by_role("group", name="Still worth cultivating?")
+
+    phone.get_by_text("Not reached").tap()
+    assert not requalify.is_visible()
+    phone.get_by_text("Reached, need found").tap()
+    requalify.get_by_text("No longer qualifies").tap()
+    assert requalify.get_by_label("No longer qualifies").is_checked()
+    _shot(phone, "quick-log-requalify", full_page=True)
+    phone.get_by_role("button", name="Save").tap()
+
+    alert = phone.get_by_role("alert")
+    assert alert.inner_text().startswith("Logged: Phone call with Devendra Patel-Richardson")
+    touch = dev.touches.get(method="call")
+    assert (touch.outcome, touch.still_qualifies) == (Outcome.NEED_FOUND, False)
+    call.plan.refresh_from_db()
+    assert (call.plan.is_live, call.plan.end_reason) == (False, "No longer qualifies.")
 
 
 @pytest.fixture
