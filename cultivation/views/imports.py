@@ -175,10 +175,13 @@ def _state(batch):
     }
 
 
+FORMAT_LABELS = {"csv": "CSV", "vcard": "vCard", "xlsx": "Excel workbook"}
+
+
 def _read_as(batch):
     """How the file was read, in words: "LinkedIn connections, UTF-8"."""
     layout = LAYOUTS.get(batch.layout)
-    kind = layout.label if layout else batch.format.upper()
+    kind = layout.label if layout else FORMAT_LABELS.get(batch.format, batch.format)
     encoding = encoding_label(batch.encoding) if batch.encoding else ""
     return ", ".join(part for part in (kind, encoding) if part)
 

@@ -635,3 +635,15 @@ def test_nobody_signed_in_reaches_no_batch_page(client, owner, name, method):
     assert response["Location"].startswith("/accounts/login/")
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
+
+
+def test_a_vcard_file_is_named_as_people_say_it_and_no_plan_count_without_buckets(
+    owner_client, owner
+):
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@lee.example\r\nEND:VCARD\r\n"
+    batch = _previewed(owner, text=card, name="contacts.vcf")
+
+    page = owner_client.get(_url("import-detail", batch)).content.decode()
+
+    assert "vCard, UTF-8" in page
+    assert 'data-count="without_plan_beyond_capacity"' not in page
