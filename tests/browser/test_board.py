@@ -167,7 +167,9 @@ def test_the_move_to_control_works_from_the_keyboard(page, login, firm):
     page.get_by_role("alert").filter(has_text="moved to Connecting").wait_for()
     assert Opportunity.objects.get(pk=cards["research"].pk).stage == Stage.CONNECTING
     # The keyboard stays with the card, now in Connecting (focus moves as htmx settles).
-    page.wait_for_function("document.activeElement.closest('#cards-connecting') !== null")
+    # A function, not a bare expression: Playwright polls an expression through eval(),
+    # which the page's strict CSP refuses whenever the first check is not yet true.
+    page.wait_for_function("() => document.activeElement.closest('#cards-connecting') !== null")
     assert page.evaluate("document.activeElement.textContent") == "Pension review"
 
 
