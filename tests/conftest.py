@@ -42,6 +42,20 @@ def manager_client(client, manager):
     return _client_for(client, manager)
 
 
+@pytest.fixture
+def as_role(client, owner, teammate, manager):
+    """A client signed in as the owner (of the card or person), a teammate, a manager, or
+    (any other role) nobody."""
+
+    def sign_in(role):
+        users = {"owner": owner, "teammate": teammate, "manager": manager}
+        if role in users:
+            client.force_login(users[role])
+        return client
+
+    return sign_in
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many users; a fast hasher keeps the suite quick (never in production)."""

@@ -42,19 +42,6 @@ def follow_up(person, owner):
     )
 
 
-@pytest.fixture
-def as_role(client, owner, teammate, manager):
-    """A client signed in as the person's owner, a teammate, a manager, or nobody."""
-
-    def sign_in(role):
-        users = {"owner": owner, "teammate": teammate, "manager": manager}
-        if role in users:
-            client.force_login(users[role])
-        return client
-
-    return sign_in
-
-
 def _snooze(client, follow_up, until, next_url="/my-week/"):
     url = reverse("cultivation:follow-up-snooze", args=[follow_up.pk])
     return client.post(url, {"until": until, "next": next_url}, follow=True)

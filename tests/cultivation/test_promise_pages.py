@@ -28,19 +28,6 @@ def frozen():
 
 
 @pytest.fixture
-def as_role(client, owner, teammate, manager):
-    """A client signed in as the person's owner, a teammate, a manager, or nobody."""
-
-    def sign_in(role):
-        users = {"owner": owner, "teammate": teammate, "manager": manager}
-        if role in users:
-            client.force_login(users[role])
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def promise(person, owner):
     return factories.PromiseFactory(
         contact=person, owner=owner, what="Send the succession checklist", due_on=date(2026, 6, 12)

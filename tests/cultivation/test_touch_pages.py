@@ -30,19 +30,6 @@ def frozen():
 
 
 @pytest.fixture
-def as_role(client, owner, teammate, manager):
-    """A client signed in as the person's owner, a teammate, a manager, or nobody."""
-
-    def sign_in(role):
-        users = {"owner": owner, "teammate": teammate, "manager": manager}
-        if role in users:
-            client.force_login(users[role])
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def omar(owner):
     return factories.ContactFactory(owner=owner, name="Omar Reid", has_opted_in=True)
 

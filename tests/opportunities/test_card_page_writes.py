@@ -29,19 +29,6 @@ def card(owner):
     )
 
 
-@pytest.fixture
-def as_role(client, owner, teammate, manager):
-    """A client signed in as the card's owner, a teammate not on it, a manager, or nobody."""
-
-    def sign_in(role):
-        users = {"owner": owner, "teammate": teammate, "manager": manager}
-        if role in users:
-            client.force_login(users[role])
-        return client
-
-    return sign_in
-
-
 def _is_sign_in(response):
     return response.status_code == 302 and response.url.startswith(reverse("login"))
 
