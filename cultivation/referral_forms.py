@@ -8,6 +8,7 @@ from convivio.parsing import DateInWindowField, IdField
 from .forms import DATE_INPUT, _users
 from .models import Referral
 from .pickers import ContactPickerField
+from .policy import full_name
 
 
 class ReferralForm(forms.Form):
@@ -26,6 +27,10 @@ class ReferralForm(forms.Form):
     need = forms.CharField(
         max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].label_from_instance = full_name  # as the board names people
 
 
 class ReferralOutcomeForm(forms.Form):

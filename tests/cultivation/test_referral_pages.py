@@ -323,3 +323,9 @@ def test_admin_action_without_an_outcome_changes_nothing(manager_client, owner, 
     assert "Choose what became of them first." in response.content.decode()
     referral.refresh_from_db()
     assert referral.outcome == ""
+
+
+def test_the_form_names_colleagues_as_the_board_does(owner_client):
+    page = owner_client.get("/referrals/new/").content.decode()
+
+    assert ">Alice Owner</option>" in page
