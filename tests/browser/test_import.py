@@ -115,7 +115,9 @@ def test_a_linkedin_file_is_previewed_confirmed_and_imported_by_the_worker(
     assert names == ["Priya Shah", "Sam O'Neill", "Tom Reed"]
 
     page.get_by_role("link", name="All imports").click()
+    page.wait_for_url("**/imports/")
     row = page.locator(f'tr[data-batch="{batch.pk}"]')
+    row.wait_for()  # all_inner_texts() does not wait: without this it may read the old page
     assert row.locator("td").all_inner_texts()[1:5] == ["Done", "2", "1", "1"]
     screenshot(page, "import-list")
     assert violations == []
