@@ -257,6 +257,11 @@ CONVIVIO = {
     "TOUCH_BASE_DAYS": env.int("TOUCH_BASE_DAYS", default=90),
     "CAPACITY_WARN": env.int("CAPACITY_WARN", default=150),
     "CAPACITY_MAX": env.int("CAPACITY_MAX", default=250),
+    # The pool each person aims for (the funnel's 240 between 150 and 250).
+    "CAPACITY_TARGET": env.int("CAPACITY_TARGET", default=240),
+    # Strategic alliances the firm aims to keep, and how often we lunch with each.
+    "ALLIANCE_TARGET": env.int("ALLIANCE_TARGET", default=25),
+    "EXCHANGE_LUNCH_DAYS": env.int("EXCHANGE_LUNCH_DAYS", default=91),
     # How far ahead a person's calendar feed lists what is due (a quarter: every
     # touch-base call falls within it).
     "CALENDAR_FEED_DAYS": env.int("CALENDAR_FEED_DAYS", default=92),

@@ -3,6 +3,7 @@
 The board's app builds on these models; nothing here imports from it (cultivation/seams.py).
 """
 
+from .alliances import CRITERIA, Alliance, Exchange
 from .follow_ups import MAX_ATTEMPTS, FollowUp
 from .imports import ImportBatch, ImportedPerson, ImportRowError, SavedMapping
 from .jobs import JobRun, WeeklyDigest
@@ -28,6 +29,9 @@ from .touches import (
 
 __all__ = [
     "Acquaintance",
+    "Alliance",
+    "CRITERIA",
+    "Exchange",
     "CONVERSATION_METHODS",
     "LOGGABLE_METHODS",
     "NOT_REQUALIFIED",

@@ -92,6 +92,11 @@ class Referral(models.Model):
         help_text="Given: the partner we introduced them to.",
     )
     on = models.DateField(default=timezone.localdate)
+    # A name offered at a preferral-exchange lunch (either way); owned by the alliance
+    # services.
+    exchange = models.ForeignKey(
+        "Exchange", null=True, blank=True, on_delete=models.SET_NULL, related_name="names"
+    )
     need = models.TextField(blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
