@@ -108,8 +108,8 @@ def test_the_six_functions_for_everyone(work):
         "Fueling": 3,
         # X into Connecting + requalifying calls T1, T2, T7, T9.
         "Qualifying": 5,
-        # Our touches with people in cultivation: T1, T2, T3, T4, T10, T12.
-        "Cultivating": 6,
+        # Our touches with anyone but clients: T1, T2, T3, T4, T7, T10, T12.
+        "Cultivating": 7,
         # T7's meeting + Z won.
         "Converting": 2,
         # c1's live client plan at the end of April + touches with clients T8, T9.
@@ -124,7 +124,7 @@ def test_the_six_functions_for_one_person(work):
     assert counts(pipeline.six_functions(april((alice.pk,)))) == {
         "Fueling": 2,  # her referral received + X
         "Qualifying": 3,  # X into Connecting + T1, T7
-        "Cultivating": 5,  # T1, T3, T4, T10 and T12 (made by her for bob's person)
+        "Cultivating": 6,  # T1, T3, T4, T7, T10 and T12 (made by her for bob's person)
         "Converting": 2,  # T7 + Z
         "Servicing": 2,  # c1's plan + T8
         "Managing": 2,  # her promise kept + her follow-up answered
@@ -148,4 +148,6 @@ def test_a_touch_nobody_made_counts_for_the_persons_owner(work):
     _alice, bob = work
     # T2 has no maker: bob owns p3, so it is his (and the only requalifying call of his
     # besides T9).
-    assert counts(pipeline.six_functions(april((bob.pk,))))["Qualifying"] == 2
+    bobs = counts(pipeline.six_functions(april((bob.pk,))))
+    assert bobs["Qualifying"] == 2
+    assert bobs["Cultivating"] == 1  # T2 (T9 is with a client)
