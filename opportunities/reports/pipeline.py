@@ -232,7 +232,7 @@ def won_by_month(scope):
         chart=Chart(
             kind="bars",
             labels=[row[0] for row in table],
-            series=[Series("Won value", [row[2] for row in table])],
+            series=[Series("Won value", [float(row[2]) for row in table])],
             unit="£",
         ),
         note="Each card's estimated value, counted in the month it was moved to Won.",
