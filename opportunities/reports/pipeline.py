@@ -127,12 +127,12 @@ def cohort(scope):
 # PostgreSQL's continuous percentiles (ordered-set aggregates, which Django does not
 # name) over the stays, each stay's length worked out once (MATERIALIZED: else the
 # planner copies the subquery into each aggregate).
-STAY_PERCENTILES = f"""
+STAY_PERCENTILES = """
     WITH ended AS MATERIALIZED (%s)
     SELECT from_stage, COUNT(stay),
         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days),
         PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days)
-    FROM (SELECT from_stage, stay, EXTRACT(EPOCH FROM stay) / {SECONDS_A_DAY}.0 AS days
+    FROM (SELECT from_stage, stay, EXTRACT(EPOCH FROM stay) / 86400.0 AS days
           FROM ended) AS stays
     GROUP BY from_stage
 """
