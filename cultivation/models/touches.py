@@ -115,7 +115,11 @@ class Touch(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "touches"
-        indexes = [models.Index(fields=["contact", "at"])]
+        indexes = [
+            models.Index(fields=["contact", "at"]),
+            # The reports: touches someone made in a period.
+            models.Index(fields=["by", "at"], name="touch_by_at"),
+        ]
 
     def __str__(self):
         when = timezone.localdate(self.at)
