@@ -8,7 +8,8 @@ referral; each month someone asks us to stop and someone no longer qualifies.
 
 Some services stamp what they cause with the current time (a plan's end, history events,
 a referral's follow-up): a replay moves those stamps back to the moment of the touch or
-decision that caused them (`backdate_*`), and changes nothing else.
+decision that caused them (`backdate_events`, and updates beside each), and changes
+nothing else.
 """
 
 import random
@@ -47,12 +48,13 @@ HISTORY_MONTHS = 12
 # method's 240, to keep `seed_demo` quick).
 FIRST_POOL = 30
 JOINING_PER_MONTH = 1
-# A month's calls for one person take outcomes from this deck, in order, reshuffled every
-# 16 calls: the rarer outcomes come first, so every month has each of them.
+# A staff member's calls in a month take outcomes from this deck, in order, reshuffled
+# every 16 calls: the rarer outcomes come first, so every month has each of them.
 RARE = [Outcome.NEED_FOUND, Outcome.MEETING_AGREED, Outcome.REFERRAL_GIVEN]
 COMMON = [Outcome.NOT_REACHED] * 8 + [Outcome.NO_NEED] * 4
 # From the month's 4th call on, the first call to someone not protected is the month's
-# "let's stop" (for one person in three, in turn) or "no longer qualifies" (another).
+# "let's stop" (for one staff member in three, in turn) or "no longer qualifies" (for
+# another).
 STOP_AT = 3
 NEEDS = [
     "Succession planning for the family business",
@@ -126,8 +128,8 @@ class Replay:
     joining: list = field(default_factory=list)  # (when, person): plans to start then
     people: set = field(default_factory=set)
     decks: dict = field(default_factory=dict)
-    calls: dict = field(default_factory=dict)  # calls so far per person and month
-    ended: set = field(default_factory=set)  # (person, month)s that ended someone's plan
+    calls: dict = field(default_factory=dict)  # calls so far per staff member and month
+    ended: set = field(default_factory=set)  # staff members' months that ended a plan
     next_steps: list = field(default_factory=list)  # (referral, followed up at)
 
     def run(self, start):
