@@ -98,3 +98,23 @@ def test_erasure_keeps_the_referrals_counted_and_removes_what_they_said_about_he
     assert given.need == "A second opinion on Ana's lease"
     notes = " ".join(ContactEvent.objects.values_list("note", flat=True))
     assert "Priya" not in notes
+
+
+def test_export_names_the_card_a_referral_about_them_led_to(priya, owner, manager):
+    referral = referral_record(
+        direction="received",
+        person=priya,
+        partner=factories.ContactFactory(owner=owner),
+        colleague=owner,
+        on=date(2026, 3, 2),
+        by=owner,
+    )
+    card = factories.OpportunityFactory(owner=owner, title="Harbour")
+    factories.OpportunityContactFactory(opportunity=card, contact=priya)
+    referral_outcome(referral=referral, by=owner, outcome="next_step", card=card)
+
+    export = contact_export(contact=priya, by=manager)
+
+    assert export["cards"]["referrals_to_cards"] == [
+        {"referral_id": referral.pk, "card_id": card.pk, "card": "Harbour"}
+    ]
