@@ -7,8 +7,9 @@ from django.contrib.admin.helpers import ActionForm
 
 from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import ParsedInput
+from convivio.parsing import parse_id
 
-from . import services
+from . import seams, services
 from .models import Referral
 
 SIDES = ["from_person", "to_user", "by_user", "to_person"]
@@ -18,6 +19,13 @@ OWNED_BY_SERVICES = ["outcome", "outcome_at", "outcome_by", "recorded_by", "reco
 class ReferralActionForm(ActionForm):
     outcome = forms.ChoiceField(
         choices=[("", "---------"), *Referral.Outcome.choices], required=False, label="outcome"
+    )
+    # Any text, parsed by the action: an unreadable number (NUL bytes too) is then refused
+    # with a sentence, where an invalid action form would only say "No action selected".
+    card = forms.Field(
+        required=False,
+        label="card number (one referral at a time)",
+        widget=forms.TextInput(attrs={"size": 8}),
     )
 
 
@@ -73,11 +81,31 @@ class ReferralAdmin(ParsedInput, RefusalsAsMessages, ActionsThroughServices, adm
         if not outcome:
             self.message_user(request, "Choose what became of them first.", messages.ERROR)
             return
+        card, refusal = self._card(request, queryset)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return
         self.apply_to_each(
             request,
             queryset,
             "followed up",
             lambda referral: services.referral_outcome(
-                referral=referral, by=request.user, outcome=outcome
+                referral=referral, by=request.user, outcome=outcome, card=card
             ),
         )
+
+    def _card(self, request, queryset):
+        """The card named beside the action, if any, as (card, None), or (None, why not)."""
+        text = request.POST.get("card", "").strip()
+        if not text:
+            return None, None
+        number = parse_id(text)
+        if number is None:
+            return None, "Enter the card's number (the digits in its address)."
+        if queryset.count() != 1:
+            return None, "A card is named for one referral at a time: select just one."
+        provider = seams.referral_card()
+        card = provider.find(number) if provider is not None else None
+        if card is None:
+            return None, "There is no card with that number."
+        return card, None

@@ -6,13 +6,14 @@ Built through the services, so the demo obeys the same rules as real use.
 from datetime import timedelta
 
 from . import seams
-from .models import Contact, FollowUp, PlanItem, TouchPlan
+from .models import Contact, FollowUp, PlanItem, Promise, TouchPlan
 from .services import (
     follow_up_start,
     plan_item_add,
     promise_keep,
     promise_make,
     touch_log,
+    touch_plan_serve,
     touch_plan_start,
 )
 
@@ -34,6 +35,9 @@ def build_cultivation_demo(*, rng, now):
         _cultivated(index, contact, rng=rng, now=now)
     for index, (contact, priority) in enumerate(seams.people_on_cards(stage="connecting")):
         _connecting(index, contact, priority, rng=rng, now=now)
+    for contact, _priority in seams.people_on_cards(stage="won"):
+        # Their card was won: they are clients now, cultivated too (docs/method.md).
+        touch_plan_serve(contact=contact, by=contact.owner, why="Their card was won.", now=now)
     people = list(
         Contact.objects.in_touch()
         .exclude(owner=None)
@@ -47,7 +51,9 @@ def build_cultivation_demo(*, rng, now):
 def _cultivated(index, contact, *, rng, now):
     owner = contact.owner
     kind = TouchPlan.Kind.ALLIANCE if index % 6 == 0 else TouchPlan.Kind.CULTIVATING
-    plan = touch_plan_start(contact=contact, by=owner, kind=kind, now=now)
+    # The plan started before its last call, so no touch of it falls due before it began.
+    started = now - timedelta(days=120)
+    plan = touch_plan_start(contact=contact, by=owner, kind=kind, now=started)
     if index % 3 == 0:
         plan_item_add(plan=plan, method="note", interval_days=180, by=owner, now=now)
     last_call = now - timedelta(days=rng.randint(40, 110))
@@ -67,6 +73,8 @@ def _cultivated(index, contact, *, rng, now):
         )
     if index == 5:
         touch_log(contact=contact, method="call", outcome="asked_to_stop", by=owner, at=now)
+        # The service ends the plan at the time it runs: the demo's "now" is a minute back.
+        TouchPlan.objects.filter(contact=contact).update(ended_at=now)
 
 
 def _connecting(index, contact, priority, *, rng, now):
@@ -91,5 +99,7 @@ def _promise(index, contact, *, rng, now):
         due_on=(now + timedelta(days=rng.randint(-5, 12))).date(),
         by=owner,
     )
+    # Made a few days before it is kept or falls due (the service stamps it made now).
+    Promise.objects.filter(pk=promise.pk).update(made_at=now - timedelta(days=3 + index))
     if index % 4 == 3:
         promise_keep(promise=promise, by=owner, method="email", at=now - timedelta(days=1))

@@ -10,6 +10,7 @@ from cultivation import factories as people
 from cultivation.demo import build_cultivation_demo
 from cultivation.models import Contact, Organisation
 from opportunities import factories
+from opportunities.demo_history import build_history
 from opportunities.models import (
     Opportunity,
     OpportunityContact,
@@ -70,12 +71,17 @@ def build_demo_firm(*, rng, now):
         people.ContactFactory(organisation=organisations[i % 40], owner=staff[i % 3])
         for i in range(120)
     ]
+    # Known for longer than their oldest touch (the demo's history goes back a year).
+    Contact.objects.filter(pk__in=[c.pk for c in contacts]).update(
+        created_at=now - timedelta(days=400)
+    )
     for contact in contacts:
         others = [other for other in contacts if other != contact]
         contact.knows.add(*rng.sample(others, 2))
     for index, stage in enumerate(STAGE_MIX):
         _demo_card(index, stage, staff, organisations, contacts, rng=rng, now=now)
     build_cultivation_demo(rng=rng, now=now)
+    build_history(staff=staff, organisations=organisations, rng=rng, now=now)
     return True
 
 
@@ -89,7 +95,7 @@ def _demo_card(index, stage, staff, organisations, contacts, *, rng, now):
         stage=stage,
         priority=rng.choice(Priority.values),
         source=Source.INBOUND if index % 9 == 0 else rng.choice([Source.RESEARCH, Source.REFERRAL]),
-        estimated_value=rng.choice([None, 5000, 12000, 25000, 60000]),
+        estimated_value=rng.choice([None, 5000, 12000, 25000, 60000][stage == Stage.WON :]),
         lost_reason=rng.choice(LOST_REASONS) if stage == Stage.LOST else "",
         history=False,
     )

@@ -8,15 +8,17 @@ from django.apps import apps
 
 from cultivation.services.privacy import ERASED_TEXT, scrub_texts
 
-from .models import CardPromise, ConnectionIdea, OpportunityContact
+from .models import CardPromise, CardReferral, ConnectionIdea, OpportunityContact
 
 
 def cards_export(contact):
-    """The cards the person is on (and their role there), ideas to connect via them, and
-    which of the promises made to them were made about a card."""
+    """The cards the person is on (and their role there), ideas to connect via them,
+    which of the promises made to them were made about a card, and the cards referrals
+    about them led to."""
     links = OpportunityContact.objects.filter(contact=contact).select_related("opportunity__owner")
     ideas = ConnectionIdea.objects.filter(via=contact).select_related("opportunity")
     promises = CardPromise.objects.filter(promise__contact=contact).select_related("opportunity")
+    referrals = CardReferral.objects.filter(referral__person=contact).select_related("opportunity")
     return {
         "card_links": [
             {
@@ -47,6 +49,14 @@ def cards_export(contact):
                 "card": link.opportunity.title,
             }
             for link in promises.order_by("pk")
+        ],
+        "referrals_to_cards": [
+            {
+                "referral_id": link.referral_id,
+                "card_id": link.opportunity_id,
+                "card": link.opportunity.title,
+            }
+            for link in referrals.order_by("pk")
         ],
     }
 

@@ -6,6 +6,7 @@ asks for these by seam, never by this app's names.
 
 from django.db.models import Case, Value, When
 
+from convivio.errors import RuleViolation
 from cultivation.seams import MergeRule, PromiseSubject, ReferralCard
 
 from .models import (
@@ -144,6 +145,13 @@ IDEAS_VIA_MERGE = MergeRule(ConnectionIdea, "via", "ways to connect through them
 
 
 def _referral_link(*, referral, card):
+    """Link `referral` to the card it led to: a card its person is on (any colleague's:
+    a referral is often handed on), refused otherwise, inside the outcome's transaction."""
+    if not card.links.filter(contact_id=referral.person_id).exists():
+        raise RuleViolation(
+            f"{referral.person.name} is not on “{card.title}”: name the card they are on, "
+            "or add them to it first."
+        )
     CardReferral.objects.create(opportunity=card, referral=referral)
 
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +135,11 @@ class Referral(models.Model):
                     "A received referral names the partner who made it and the colleague it "
                     "reached; a given one, the colleague who made it and the partner."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=F("from_person")) & ~Q(person=F("to_person")),
+                name="referral_not_self",
+                violation_error_message="A person is not referred by or to themselves.",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="", outcome_at=None)

@@ -7,7 +7,9 @@ simply move. Where the survivor could already hold the row, one stated rule deci
 
 - knows links: the link between the two disappears; a person both knew is known
   once, by the survivor's link (its "how"); the duplicate's other links move;
-- referrals: the survivor is no longer "referred by" the duplicate;
+- referrals: the survivor is no longer "referred by" the duplicate; a ledger referral
+  between the two records (one referred by or to the other) goes, since a person is
+  not referred by or to themselves;
 - touch plan (one per person): if both records have one, the live one goes on, the
   survivor's when both are live; the other one ends (if live) and stays with the
   merged record, its items with it;
@@ -143,6 +145,37 @@ def _move_referrals(*, survivor, duplicate, by):
     return []
 
 
+def _referrals_between(survivor, duplicate):
+    """Referrals that would name one person twice once the two records are one: the
+    person referred by, or to, their own duplicate."""
+    pair = [survivor.pk, duplicate.pk]
+    return Referral.objects.filter(
+        Q(person__in=pair) & (Q(from_person__in=pair) | Q(to_person__in=pair))
+    )
+
+
+def _referral_sentences(count):
+    if not count:
+        return []
+    return [
+        f"{count} referral{'s' if count > 1 else ''} between the two records "
+        f"{'go' if count > 1 else 'goes'}: a person is not referred by or to themselves."
+    ]
+
+
+def _move_referrals_about(*, survivor, duplicate, by):
+    # A referral of someone by (or to) themselves is no referral, and the database
+    # refuses one (referral_not_self): those rows go, with the card link they led to; the
+    # merge's history event says how many. Then the rest move, by the plain rule.
+    _, deleted = _referrals_between(survivor, duplicate).delete()
+    _move_rows(Referral, "person", survivor=survivor, duplicate=duplicate)
+    return _referral_sentences(deleted.get(Referral._meta.label, 0))
+
+
+def _foresee_referrals_about(*, survivor, duplicate):
+    return _referral_sentences(_referrals_between(survivor, duplicate).count())
+
+
 def _plan_decision(mine, theirs):
     """(kept, ended or None, sentence) when both records have a plan: the live one goes on."""
     if theirs.is_live and not mine.is_live:
@@ -270,7 +303,13 @@ OWN_RULES = (
     seams.MergeRule(Touch, "introduced_to", "introductions made to them"),
     seams.MergeRule(Promise, "contact", "promises"),
     seams.MergeRule(ContactEvent, "contact", "history events"),
-    seams.MergeRule(Referral, "person", "referrals about them"),
+    seams.MergeRule(
+        Referral,
+        "person",
+        "referrals about them",
+        move=_move_referrals_about,
+        foresee=_foresee_referrals_about,
+    ),
     seams.MergeRule(Referral, "from_person", "referrals they gave us"),
     seams.MergeRule(Referral, "to_person", "referrals we gave them"),
 )

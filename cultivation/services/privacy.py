@@ -41,6 +41,7 @@ from ..models import (
     FollowUp,
     PlanItem,
     Promise,
+    Referral,
     Touch,
     TouchPlan,
 )
@@ -49,7 +50,8 @@ from ..models.privacy import email_hash
 logger = logging.getLogger(__name__)
 
 # /2: no "reminders" (what is due is computed live, never stored: docs/jobs.md).
-EXPORT_FORMAT = "convivio-contact-export/2"
+# /3: "referrals": about them, made by them, and given to them.
+EXPORT_FORMAT = "convivio-contact-export/3"
 # Placeholders for the text columns that may not be empty; optional ones become "".
 ERASED_TEXT = "(erased)"
 ERASURE_REASON = "Erased (right to erasure)."
@@ -128,7 +130,8 @@ def contact_export(*, contact, by):
     """Everything held about one person (right of access), as a JSON-safe dict.
 
     Their own fields, organisation, owner, the people they know, and every
-    touch, promise, follow-up, touch plan and event about them;
+    touch, promise, follow-up, touch plan, event and referral about them (and the
+    referrals they made or were given);
     then what the layers above registered (their cards and roles there).
     """
     _require_manager(by, "export")
@@ -146,12 +149,26 @@ def contact_export(*, contact, by):
         "follow_ups": _rows(contact.follow_ups.select_related("owner").order_by("pk")),
         "touch_plan": _plan(contact),
         "events": _rows(contact.events.select_related("by").order_by("at", "pk")),
+        "referrals": _referrals(contact),
         "erasure": _erasure(contact),
     }
     for name, exporter in sorted(_exporters.items()):
         export[name] = exporter(contact)
     logger.info("Contact #%s exported by user #%s", contact.pk, by.pk)
     return export
+
+
+def _referrals(contact):
+    """The referral ledger's rows about them, made by them, and given to them."""
+    rows = Referral.objects.select_related("to_user", "by_user", "outcome_by", "recorded_by")
+    return {
+        side: _rows(rows.filter(**{column: contact}).order_by("on", "pk"))
+        for side, column in (
+            ("about_them", "person"),
+            ("made_by_them", "from_person"),
+            ("given_to_them", "to_person"),
+        )
+    }
 
 
 def _owner(user):
@@ -286,6 +303,8 @@ def _erase_history(contact, now):
     blank_free_text(Touch.objects.filter(contact=contact))
     blank_free_text(Touch.objects.filter(introduced_to=contact))
     blank_free_text(ContactEvent.objects.filter(contact=contact))
+    # Like touches: the referral stays (given and received counts), what it said goes.
+    blank_free_text(Referral.objects.filter(person=contact))
     promises = Promise.objects.filter(contact=contact)
     promises.open().update(released_at=now, release_reason=ERASURE_REASON)
     promises.filter(released_at=None).update(what=ERASED_TEXT)

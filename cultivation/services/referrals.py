@@ -33,6 +33,10 @@ def referral_record(*, direction, person, partner, colleague, on, need="", by):
     policy.require(policy.is_signed_in(by), "Sign in to record a referral.")
     person = Contact.objects.select_for_update(of=("self",)).get(pk=person.pk)
     sides = _sides(direction=direction, person=person, partner=partner, colleague=colleague)
+    # Erased or merged (the admin's raw ids can name them), read now, not as passed in.
+    for someone in (person, Contact.objects.get(pk=partner.pk)):
+        if someone.retired_reason:
+            raise RuleViolation(someone.retired_reason)
     if on > timezone.localdate():
         raise RuleViolation("A referral is recorded once it is made: the date is in the future.")
     referral = Referral.objects.create(

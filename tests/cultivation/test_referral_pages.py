@@ -96,6 +96,7 @@ def test_bad_record_input_is_400_and_saves_nothing(owner_client, owner, person, 
 def test_outcome_from_the_ledger_with_a_card(owner_client, owner, person, partner):
     referral = _received(person, partner, owner)
     card = factories.OpportunityFactory(owner=owner, title="Harbour")
+    factories.OpportunityContactFactory(opportunity=card, contact=person)
 
     response = owner_client.post(
         _outcome_url(referral), {"outcome": "became_client", "card": str(card.pk), "next": LEDGER}
@@ -206,6 +207,7 @@ def _many(owner, teammate, size):
         partner = factories.ContactFactory(name=f"Partner {number}")
         referral = _received(person, partner, owner if number % 2 else teammate)
         card = factories.OpportunityFactory(owner=owner)
+        factories.OpportunityContactFactory(opportunity=card, contact=person)
         referral_outcome(
             referral=referral, by=owner if number % 2 else teammate, outcome="next_step", card=card
         )

@@ -132,6 +132,7 @@ def test_outcome_is_recorded_once_with_a_history_row(person, partner, owner):
 def test_became_a_client_links_the_card_on_the_board_side(person, partner, owner):
     referral = _received(person, partner, owner)
     card = factories.OpportunityFactory(owner=owner, title="Harbour")
+    factories.OpportunityContactFactory(opportunity=card, contact=person)
 
     referral_outcome(referral=referral, by=owner, outcome=Outcome.BECAME_CLIENT, card=card)
 
