@@ -19,7 +19,7 @@ from .scope import Chart, Figure, Series, Table
 
 FOLLOW_UP_COUNTS = ("judged", "on_time")
 PROMISE_COUNTS = ("due", "kept_on_time")
-COUNTS = (*FOLLOW_UP_COUNTS, "exhausted", *PROMISE_COUNTS)
+ANSWER_COUNTS = (FOLLOW_UP_COUNTS, ("exhausted",), PROMISE_COUNTS)
 
 
 def build(scope, *, now=None):
@@ -68,8 +68,7 @@ def _first_follow_ups(scope, now):
         FollowUp.objects.filter(in_period("met_at", scope))
         .annotate(first_at=Subquery(first), month=TruncMonth("met_at", tzinfo=scope.zone))
         .filter(
-            Q(first_at__isnull=False)
-            | (_past_deadline(now) & ~Q(status=FollowUp.Status.ANSWERED))
+            Q(first_at__isnull=False) | (_past_deadline(now) & ~Q(status=FollowUp.Status.ANSWERED))
         )
     )
     follow_ups = of_people(follow_ups, "owner", scope)
@@ -132,7 +131,7 @@ def _by_month(scope, *answers):
     rows = []
     for month in scope.months:
         row = {"month": month}
-        for answer, keys in zip(answers, (FOLLOW_UP_COUNTS, ("exhausted",), PROMISE_COUNTS), strict=True):
+        for answer, keys in zip(answers, ANSWER_COUNTS, strict=True):
             row.update(summed([c for (m, _), c in answer.items() if m == month], keys))
         rows.append(row)
     return rows

@@ -78,18 +78,18 @@ def _calls(scope, first):
 def _referrals(scope):
     """Referrals in the ledger, given (by the colleague) and received (by the colleague)."""
     referrals = Referral.objects.filter(on__gte=scope.first, on__lt=scope.end).annotate(
-        person=Coalesce("by_user", "to_user"), month=TruncMonth("on")
+        colleague=Coalesce("by_user", "to_user"), month=TruncMonth("on")
     )
-    referrals = of_people(referrals, "person", scope)
+    referrals = of_people(referrals, "colleague", scope)
     rows = (
-        referrals.values("month", "person")
+        referrals.values("month", "colleague")
         .annotate(
             given=Count("pk", filter=Q(direction=Referral.Direction.GIVEN)),
             received=Count("pk", filter=Q(direction=Referral.Direction.RECEIVED)),
         )
         .order_by()
     )
-    return {(month_of(row.pop("month")), row.pop("person")): row for row in rows}
+    return {(month_of(row.pop("month")), row.pop("colleague")): row for row in rows}
 
 
 def _pools(scope):
@@ -123,9 +123,7 @@ def _by_month(calls, referrals, pools, months):
     rows = []
     for index, month in enumerate(months):
         row = summed([counts for (m, _), counts in calls.items() if m == month], CALL_COUNTS)
-        row.update(
-            summed([c for (m, _), c in referrals.items() if m == month], REFERRAL_COUNTS)
-        )
+        row.update(summed([c for (m, _), c in referrals.items() if m == month], REFERRAL_COUNTS))
         row["pool"] = sum(pool[index] for pool in pools.values())
         row["due"] = calls_due(row["pool"], month)
         row["month"] = month
