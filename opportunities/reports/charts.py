@@ -20,6 +20,7 @@ NAME_WIDTH = 150  # horizontal bars: room for people's names
 ROW = 24  # horizontal bars: one per row
 MAX_LABELS = 8  # month names under a chart; more are thinned out
 NAME_LENGTH = 22
+TARGET_LABEL_STEP = 90
 
 
 def render(chart, *, labelled_by):
@@ -205,7 +206,8 @@ def _runs(values, points):
 
 
 def _targets_across(targets, y):
-    for label, value in targets.items():
+    # Labels step leftwards so that close targets (240, 250) do not print over each other.
+    for index, (label, value) in enumerate(targets.items()):
         yield format_html(
             '<line class="cv-target" x1="{}" x2="{}" y1="{}" y2="{}"><title>{}</title></line>'
             '<text class="cv-target-label" x="{}" y="{}" text-anchor="end">{}</text>',
@@ -214,7 +216,7 @@ def _targets_across(targets, y):
             y(value),
             y(value),
             label,
-            WIDTH - RIGHT - 2,
+            WIDTH - RIGHT - 2 - TARGET_LABEL_STEP * index,
             y(value) - 3,
             label,
         )
@@ -244,7 +246,8 @@ def _hbars(chart, labelled_by):
     scale = ticks(_top(chart))
     high = scale[-1]
     plot_w = WIDTH - NAME_WIDTH - RIGHT
-    height = TOP + ROW * len(chart.labels) + 12
+    rows_end = TOP + ROW * len(chart.labels) + 4
+    height = rows_end + (28 if chart.targets else 8)
 
     def x(value):
         return round(NAME_WIDTH + plot_w * value / high, 1)
@@ -258,7 +261,7 @@ def _hbars(chart, labelled_by):
                 x(value),
                 x(value),
                 TOP,
-                height - 8,
+                rows_end,
                 x(value),
                 TOP - 6,
                 _number(value, chart.unit),
@@ -290,15 +293,20 @@ def _hbars(chart, labelled_by):
                     _number(value, chart.unit),
                 )
             )
-    for label, value in chart.targets.items():
+    # Each target's number under its line, every other one lower: 240 and 250 sit close.
+    for index, (label, value) in enumerate(chart.targets.items()):
         parts.append(
             format_html(
-                '<line class="cv-target" x1="{}" x2="{}" y1="{}" y2="{}"><title>{}</title></line>',
+                '<line class="cv-target" x1="{}" x2="{}" y1="{}" y2="{}"><title>{}</title></line>'
+                '<text class="cv-target-label" x="{}" y="{}" text-anchor="middle">{}</text>',
                 x(value),
                 x(value),
                 TOP,
-                height - 8,
+                rows_end,
                 label,
+                x(value),
+                rows_end + 12 + 11 * (index % 2),
+                _number(value),
             )
         )
     return _svg(WIDTH, height, labelled_by, parts, "hbars")
