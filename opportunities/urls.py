@@ -20,6 +20,6 @@ urlpatterns = [
     path("cards/<int:pk>/ideas/", views.card_idea_add, name="card-idea-add"),
     path("ideas/<int:pk>/status/", views.idea_mark, name="idea-mark"),
     path("reports/", views_reports.reports, name="reports"),
-    path("reports/<slug:slug>/", views_reports.report, name="report"),
-    path("reports/<slug:slug>/<slug:figure>.csv", views_reports.report_csv, name="report-csv"),
+    path("reports/<str:slug>/", views_reports.report, name="report"),
+    path("reports/<str:slug>/<str:figure>.csv", views_reports.report_csv, name="report-csv"),
 ]
