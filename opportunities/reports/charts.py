@@ -88,7 +88,8 @@ def _number(value, unit=""):
 
 def _top(chart):
     values = [v for s in chart.series for v in s.values if v is not None]
-    return max([*values, *chart.targets.values(), 0])
+    floor = 100 if chart.unit == "%" else 0  # a share is read against the whole
+    return max([*values, *chart.targets.values(), floor])
 
 
 # Columns and lines: months along the bottom, numbers up the side

@@ -58,10 +58,3 @@ def summed(rows, keys):
     """Each of `keys` summed over `rows` (dicts): the total of a per-person grouping."""
     return {key: sum(row.get(key) or 0 for row in rows) for key in keys}
 
-
-def grouped(rows, key):
-    """`rows` (dicts) in lists by `row[key]`."""
-    groups = {}
-    for row in rows:
-        groups.setdefault(row[key], []).append(row)
-    return groups
