@@ -57,4 +57,3 @@ def colleagues(scope):
 def summed(rows, keys):
     """Each of `keys` summed over `rows` (dicts): the total of a per-person grouping."""
     return {key: sum(row.get(key) or 0 for row in rows) for key in keys}
-
