@@ -146,7 +146,7 @@ def test_each_figure_has_its_title_chart_table_and_csv_link(owner_client, calls)
     page = owner_client.get("/reports/funnel/" + APRIL).content.decode()
     assert '<h2 class="h5" id="figure-calls">Touch-base calls by month</h2>' in page
     assert 'aria-labelledby="figure-calls"' in page
-    assert "<caption>Touch-base calls by month, April 2026." in page
+    assert "<caption>Touch-base calls by month, April 2026.</caption>" in page
     assert '<th scope="col">Calls made</th>' in page and '<th scope="row">Apr 2026</th>' in page
     assert 'href="/reports/funnel/calls.csv?from=2026-04&amp;to=2026-04"' in page
 
