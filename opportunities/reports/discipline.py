@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from cultivation.models import FollowUp, PlanItem, Promise, Touch
+from cultivation.models import FollowUp, PlanItem, Priority, Promise, Touch
 
 from .common import colleagues, in_period, month_label, month_of, of_people, percent, summed
 from .scope import Chart, Figure, Series, Table
@@ -144,7 +144,7 @@ def _follow_ups_figure(rows):
         slug="follow-ups",
         title="First follow-ups on time",
         note="Of the follow-ups begun each month (after meeting someone), the share whose "
-        "first attempt came within 48 hours, 7 days or 21 days, by priority.",
+        f"first attempt came in time, by priority: {_deadlines_text()}.",
         table=Table(
             ["Month", "Follow-ups judged", "First attempt on time", "On time %"],
             [
@@ -154,6 +154,18 @@ def _follow_ups_figure(rows):
         ),
         chart=Chart("lines", labels, [Series("On time %", shares)], unit="%"),
     )
+
+
+def _deadlines_text():
+    """ "hot lead 48 hours, referral partner 7 days, …" from the settings."""
+    hours = settings.CONVIVIO["FOLLOW_UP_HOURS"]
+    parts = []
+    for priority in Priority:
+        if priority.value in hours:
+            count = hours[priority.value]
+            span = f"{count // 24} days" if count % 24 == 0 and count > 48 else f"{count} hours"
+            parts.append(f"{priority.label.lower()} {span}")
+    return ", ".join(parts)
 
 
 def _exhausted_figure(rows):

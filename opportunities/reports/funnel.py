@@ -13,15 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from cultivation.models import Direction, Method, Outcome, Referral, Touch, TouchPlan
 
-from .common import (
-    attributed,
-    colleagues,
-    month_label,
-    month_of,
-    of_people,
-    percent,
-    summed,
-)
+from .common import attributed, colleagues, month_label, month_of, of_people, percent, summed
 from .scope import Chart, Figure, Series, Table, next_month
 
 TREND_MONTHS = 12
@@ -38,7 +30,6 @@ CALL_COUNTS = {
     "not_qualified": Q(still_qualifies=False),
 }
 REFERRAL_COUNTS = ("given", "received")
-COUNTS = (*CALL_COUNTS, *REFERRAL_COUNTS)
 
 
 def build(scope):
@@ -176,9 +167,10 @@ def _pool_figure(scope, rows):
     one_person = scope.user_ids is not None and len(scope.user_ids) == 1
     note = (
         "People in cultivation (a live touch plan) at each month's end, against the "
-        "method's 150 (warning), 240 (target) and 250 (most)."
+        f"method's limits: {_limits_text()}."
         if one_person
-        else "Everyone's pools added up; each person's against 150 / 240 / 250 is under By person."
+        else f"Everyone's pools added up; each person's against {_limits_text()} is under "
+        "By person."
     )
     return Figure(
         slug="pool",
@@ -196,6 +188,10 @@ def _pool_figure(scope, rows):
             targets=capacity_targets() if one_person else {},
         ),
     )
+
+
+def _limits_text():
+    return " / ".join(str(value) for value in capacity_targets().values())
 
 
 def capacity_targets():
@@ -221,15 +217,22 @@ def _calls_figure(rows):
     return Figure(
         slug="calls",
         title="Touch-base calls by month",
-        note="The method expects about 80 calls a month for a pool of 240: about half reach "
-        "the person, about half of those have no need now, and the rest lead to a meeting "
-        "or a referral. Reached % counts only calls whose outcome was recorded.",
+        note=f"The method expects about {_expected_calls()} calls a month for a pool of "
+        f"{settings.CONVIVIO['CAPACITY_TARGET']}: about half reach the person, about half of "
+        "those have no need now, and the rest lead to a meeting or a referral. Reached % "
+        "counts only calls whose outcome was recorded.",
         table=Table(
             ["Month", *FUNNEL_HEADERS],
             [[label, *_funnel_cells(row)] for label, row in zip(labels, rows, strict=True)],
         ),
         chart=Chart("bars", labels, series, unit="calls"),
     )
+
+
+def _expected_calls():
+    """A month's calls for a pool at the target (240 people, quarterly: 80)."""
+    limits = settings.CONVIVIO
+    return round(limits["CAPACITY_TARGET"] * 30 / limits["TOUCH_BASE_DAYS"])
 
 
 def _month_calls(calls, month):
@@ -268,7 +271,7 @@ def _people_figure(scope, calls, referrals, pools, months):
     return Figure(
         slug="people",
         title="By person",
-        note="Each person's pool at the end of the period against 150 / 240 / 250, and "
+        note=f"Each person's pool at the end of the period against {_limits_text()}, and "
         "their calls over the whole period.",
         table=Table(
             ["Person", "Pool at the end", *FUNNEL_HEADERS],

@@ -123,3 +123,12 @@ def test_everyone_per_person_over_the_period(owner, teammate, follow_ups):
     assert column(people, "Follow-ups judged")["Alice Owner"] == 4
     assert column(people, "On time %")["Alice Owner"] == 50
     assert column(people, "Kept on time %") == {"Alice Owner": None, "Bob Teammate": 100}
+
+
+def test_deadlines_come_from_the_settings(settings, owner, follow_ups):
+    hours = {"hot": 72, "referral": 168, "low": 504}
+    settings.CONVIVIO = {**settings.CONVIVIO, "FOLLOW_UP_HOURS": hours}
+    on_time = figure(discipline.build(scope(APRIL, MAY, (owner.pk,)), now=NOW), "follow-ups")
+    assert "hot lead 3 days, referral partner 7 days, low priority 21 days" in on_time.note
+    # With 72 hours the 49-hour first attempt is on time: 3 of 4.
+    assert column(on_time, "First attempt on time") == {"Apr 2026": 3}

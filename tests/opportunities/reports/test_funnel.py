@@ -117,3 +117,11 @@ def test_trend_covers_the_twelve_months_to_the_periods_end(owner, april_calls):
     assert list(made)[0] == "May 2025" and list(made)[-1] == "Apr 2026"
     assert made["Mar 2026"] == 1 and made["Apr 2026"] == 12
     assert [s.name for s in trend.chart.series] == ["Calls made", "Reached", "Meetings agreed"]
+
+
+def test_limits_and_expectations_come_from_the_settings(settings, owner):
+    settings.CONVIVIO = {**settings.CONVIVIO, "CAPACITY_TARGET": 180, "TOUCH_BASE_DAYS": 60}
+    figures = funnel.build(scope(MARCH, MAY, users=(owner.pk,)))
+    assert set(figure(figures, "pool").chart.targets.values()) == {150, 180, 250}
+    assert "150 / 180 / 250" in figure(figures, "pool").note
+    assert "about 90 calls a month for a pool of 180" in figure(figures, "calls").note
