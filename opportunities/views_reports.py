@@ -31,6 +31,9 @@ from .reports.scope import Scope, next_month
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Years a report can be asked about (the trend reaches a year before `from`; the month after
+# `to` must be a date Python can hold).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class BadQuery(Exception):
@@ -129,7 +132,11 @@ def _month(raw, name):
     if not raw:
         return None
     match = MONTH.fullmatch(raw)
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+    if (
+        match is None
+        or not 1 <= int(match[2]) <= 12
+        or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR
+    ):
         shown = raw[:20]
         raise BadQuery(f"“{shown}” is not a month for “{name}”: write it as YYYY-MM, e.g. 2026-04.")
     return date(int(match[1]), int(match[2]), 1)
