@@ -51,25 +51,26 @@ def _deadline_met(path):
     return met
 
 
-def _past_deadline(now):
-    """Judgement is due: the follow-up's hours from meeting them are over by `now`."""
-    over = Q()
+def _missed(now):
+    """With no touch yet, the deadline passed by `now` while the follow-up was still running
+    (one closed before its deadline, as a card moved on, missed nothing)."""
+    missed = Q()
     for priority, hours in settings.CONVIVIO["FOLLOW_UP_HOURS"].items():
-        over |= Q(priority=priority, met_at__lte=now - timedelta(hours=hours))
-    return over
+        deadline = F("met_at") + timedelta(hours=hours)
+        still_running = Q(ended_at=None) | Q(ended_at__gt=deadline)
+        missed |= Q(priority=priority, met_at__lte=now - timedelta(hours=hours)) & still_running
+    return missed
 
 
 def _first_follow_ups(scope, now):
     """Follow-ups begun in each month (met then), by their owner: of those with a first
-    attempt or whose deadline has passed unanswered, how many had it on time. A follow-up
-    the person answered before any attempt of ours is not judged."""
+    touch (ours, or theirs if they reached us first) or whose deadline passed while they
+    waited for one, how many had it on time."""
     first = Touch.objects.filter(follow_up=OuterRef("pk")).order_by("at").values("at")[:1]
     follow_ups = (
         FollowUp.objects.filter(in_period("met_at", scope))
         .annotate(first_at=Subquery(first), month=TruncMonth("met_at", tzinfo=scope.zone))
-        .filter(
-            Q(first_at__isnull=False) | (_past_deadline(now) & ~Q(status=FollowUp.Status.ANSWERED))
-        )
+        .filter(Q(first_at__isnull=False) | (Q(first_at=None) & _missed(now)))
     )
     follow_ups = of_people(follow_ups, "owner", scope)
     rows = (

@@ -26,22 +26,25 @@ def _follow_up(owner, met, priority="hot", attempts=(), **fields):
 
 @pytest.fixture
 def follow_ups(owner):
-    """Begun in April: 4 judged, 2 on time (50%)."""
+    """Begun in April: 5 judged, 3 on time (60%)."""
     _follow_up(owner, "2026-04-01 09:00", attempts=["2026-04-02 09:00", "2026-04-09 09:00"])
     _follow_up(owner, "2026-04-01 09:00", attempts=["2026-04-03 10:00"])  # 49 hours: late
     _follow_up(owner, "2026-04-02 09:00", "referral", attempts=["2026-04-09 09:00"])  # 7 days
     _follow_up(owner, "2026-04-05 09:00", "low")  # due 26 April: not judged yet
     _follow_up(owner, "2026-04-10 09:00")  # 48 hours passed, no attempt: late
-    _follow_up(owner, "2026-04-10 09:00", status="answered", ended_at=at("2026-04-11 09:00"))
+    _follow_up(owner, "2026-04-10 09:00", status="closed", ended_at=at("2026-04-11 09:00"))
+    _follow_up(  # they called us first, in time: contact made
+        owner, "2026-04-12 09:00", attempts=["2026-04-13 09:00"], status="answered"
+    )
     _follow_up(owner, "2026-03-31 22:00", attempts=["2026-04-01 09:00"])  # March's
 
 
 def test_first_follow_ups_on_time(owner, follow_ups):
     figures = discipline.build(scope(MARCH, MAY, (owner.pk,)), now=NOW)
     on_time = figure(figures, "follow-ups")
-    assert column(on_time, "Follow-ups judged") == {"Mar 2026": 1, "Apr 2026": 4}
-    assert column(on_time, "First attempt on time") == {"Mar 2026": 1, "Apr 2026": 2}
-    assert column(on_time, "On time %") == {"Mar 2026": 100, "Apr 2026": 50}
+    assert column(on_time, "Follow-ups judged") == {"Mar 2026": 1, "Apr 2026": 5}
+    assert column(on_time, "First attempt on time") == {"Mar 2026": 1, "Apr 2026": 3}
+    assert column(on_time, "On time %") == {"Mar 2026": 100, "Apr 2026": 60}
 
 
 def test_exhausted_by_the_month_the_third_attempt_went_unanswered(owner):
@@ -113,15 +116,15 @@ def test_one_persons_numbers_leave_out_everyone_else(owner, teammate, follow_ups
     _follow_up(teammate, "2026-04-01 09:00", attempts=["2026-04-05 09:00"])
     figures = discipline.build(scope(APRIL, MAY, (owner.pk,)), now=NOW)
     assert [f.slug for f in figures] == ["follow-ups", "exhausted", "promises", "overdue"]
-    assert column(figure(figures, "follow-ups"), "Follow-ups judged") == {"Apr 2026": 4}
+    assert column(figure(figures, "follow-ups"), "Follow-ups judged") == {"Apr 2026": 5}
     assert figure(figures, "overdue").table.rows == [["Alice Owner", 0]]
 
 
 def test_everyone_per_person_over_the_period(owner, teammate, follow_ups):
     _promise(teammate, date(2026, 4, 10), kept="2026-04-09 09:00")
     people = figure(discipline.build(scope(APRIL, MAY), now=NOW), "people")
-    assert column(people, "Follow-ups judged")["Alice Owner"] == 4
-    assert column(people, "On time %")["Alice Owner"] == 50
+    assert column(people, "Follow-ups judged")["Alice Owner"] == 5
+    assert column(people, "On time %")["Alice Owner"] == 60
     assert column(people, "Kept on time %") == {"Alice Owner": None, "Bob Teammate": 100}
 
 
@@ -130,5 +133,5 @@ def test_deadlines_come_from_the_settings(settings, owner, follow_ups):
     settings.CONVIVIO = {**settings.CONVIVIO, "FOLLOW_UP_HOURS": hours}
     on_time = figure(discipline.build(scope(APRIL, MAY, (owner.pk,)), now=NOW), "follow-ups")
     assert "hot lead 3 days, referral partner 7 days, low priority 21 days" in on_time.note
-    # With 72 hours the 49-hour first attempt is on time: 3 of 4.
-    assert column(on_time, "First attempt on time") == {"Apr 2026": 3}
+    # With 72 hours the 49-hour first attempt is on time: 4 of 5.
+    assert column(on_time, "First attempt on time") == {"Apr 2026": 4}
