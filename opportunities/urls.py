@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "opportunities"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     ),
     path("cards/<int:pk>/ideas/", views.card_idea_add, name="card-idea-add"),
     path("ideas/<int:pk>/status/", views.idea_mark, name="idea-mark"),
+    path("reports/", views_reports.reports, name="reports"),
+    path("reports/<str:slug>/", views_reports.report, name="report"),
+    path("reports/<str:slug>/<str:figure>.csv", views_reports.report_csv, name="report-csv"),
 ]

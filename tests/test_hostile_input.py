@@ -107,6 +107,9 @@ FIELD_NAMES = [
     "overdue",
     "cultivation",
     "direction",
+    "from",
+    "to",
+    "person",
 ]
 # Fields nobody should be able to set through a form: sent with every POST.
 EXTRA_FIELDS = {
@@ -124,6 +127,8 @@ EXPECTED_5XX = {"cultivation:health": {503}}
 APPS = ("cultivation", "opportunities")
 WORLD_PK = 4_000_000  # far above any sequence a test run reaches: no collisions
 PATH_IDS = {"real": WORLD_PK, "zero": 0, "unknown": WORLD_PK + 1, "huge": 10**25}
+# Path arguments that are names, not numbers: a real one to start from (a report, a figure).
+REAL_TEXTS = {"slug": "funnel", "figure": "calls"}
 PATH_TEXTS = {"abc": "abc", "NUL": "\x00", "superscript two": "²", "negative": "-5"}
 
 
@@ -165,6 +170,8 @@ def _path_values(name, converter):
         return PATH_IDS
     if name == "stage":
         return {"real": "research", **PATH_TEXTS}
+    if name in REAL_TEXTS:
+        return {"real": REAL_TEXTS[name], **PATH_TEXTS}
     return {"real": str(WORLD_PK), **PATH_TEXTS, "huge": str(10**25)}
 
 

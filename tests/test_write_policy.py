@@ -52,6 +52,9 @@ READ_ONLY = {
     "cultivation:import-detail",
     "cultivation:import-progress",
     "cultivation:import-errors",
+    "opportunities:reports",
+    "opportunities:report",
+    "opportunities:report-csv",
 }
 
 

@@ -1,0 +1,89 @@
+"""The SVG charts: escaped labels, empty data, gaps, one month, zeros, targets."""
+
+import re
+
+import pytest
+
+from opportunities.reports import Chart, Series
+from opportunities.reports.charts import render, ticks
+
+
+def test_labels_and_names_are_escaped():
+    chart = Chart("bars", ["<script>alert(1)</script>"], [Series('"><b>x', [3])])
+    svg = render(chart, labelled_by='t"x')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert '"><b>' not in svg
+    assert 'aria-labelledby="t&quot;x"' in svg
+
+
+def test_horizontal_bars_escape_and_shorten_long_names_keeping_the_whole_in_the_title():
+    name = "<script>Bartholomew Featherstonehaugh</script>"
+    svg = render(Chart("hbars", [name], [Series("Pool", [10])]), labelled_by="t")
+    assert "<script>" not in svg
+    assert "<title>&lt;script&gt;Bartholomew Featherstonehaugh&lt;/script&gt;</title>" in svg
+    assert "…" in svg
+
+
+def test_a_chart_is_an_image_named_by_its_figures_title():
+    svg = render(Chart("lines", ["Jan"], [Series("Calls", [4])]), labelled_by="figure-calls")
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert 'aria-labelledby="figure-calls"' in svg
+    assert "style=" not in svg
+
+
+@pytest.mark.parametrize("kind", ["bars", "lines", "hbars"])
+def test_no_data_says_so(kind):
+    assert "No data in this period" in render(Chart(kind, [], []), labelled_by="t")
+    nothing = Chart(kind, ["Jan", "Feb"], [Series("x", [None, None])])
+    assert "No data in this period" in render(nothing, labelled_by="t")
+
+
+@pytest.mark.parametrize("kind", ["bars", "lines", "hbars"])
+def test_zeros_draw_an_axis_without_dividing_by_zero(kind):
+    svg = render(Chart(kind, ["Jan", "Feb"], [Series("x", [0, 0])]), labelled_by="t")
+    assert "No data" not in svg and "Jan: 0</title>" in svg
+
+
+def test_a_missing_month_breaks_the_line_and_draws_no_point():
+    svg = render(
+        Chart("lines", ["a", "b", "c", "d"], [Series("s", [1, 2, None, 4])]), labelled_by="t"
+    )
+    assert svg.count("<polyline") == 1  # a–b; d stands alone
+    assert svg.count("<circle") == 3
+
+
+def test_one_month_draws_one_point_and_one_bar():
+    assert (
+        render(Chart("lines", ["Apr"], [Series("s", [5])]), labelled_by="t").count("<circle") == 1
+    )
+    bars = render(Chart("bars", ["Apr"], [Series("a", [5]), Series("b", [2])]), labelled_by="t")
+    assert bars.count('<rect class="cv-series-') == 4  # two bars and two legend keys
+
+
+def test_targets_are_dashed_lines_with_their_labels_and_raise_the_axis():
+    chart = Chart("bars", ["Apr"], [Series("Pool", [90])], "people", {"Target 240": 240})
+    svg = render(chart, labelled_by="t")
+    assert 'class="cv-target"' in svg and "Target 240" in svg
+    assert re.search(r">300<", svg)  # the axis reaches past the target
+    hbars = render(
+        Chart("hbars", ["Ann"], [Series("Pool", [90])], "", {"Most 250": 250}), labelled_by="t"
+    )
+    assert 'class="cv-target"' in hbars
+
+
+def test_percent_axis_says_percent():
+    svg = render(Chart("lines", ["Apr"], [Series("On time", [50])], unit="%"), labelled_by="t")
+    assert ">100%<" in svg and "On time, Apr: 50%" in svg  # the axis runs to 100%
+
+
+def test_ticks_are_round_steps():
+    assert ticks(0) == [0, 1]
+    assert ticks(3) == [0, 1, 2, 3]
+    assert ticks(80) == [0, 20, 40, 60, 80]
+    assert ticks(250) == [0, 100, 200, 300]
+    assert ticks(13) == [0, 5, 10, 15]
+
+
+def test_an_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError, match="pie"):
+        render(Chart("pie", ["a"], [Series("s", [1])]), labelled_by="t")
