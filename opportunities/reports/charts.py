@@ -6,6 +6,7 @@ format_html. The chart is a picture (`role="img"`, labelled by the figure's titl
 table beneath it is the accessible version, so the SVG only adds `<title>`s for hover.
 """
 
+import dataclasses
 import math
 
 from django.utils.html import format_html, format_html_join
@@ -25,6 +26,7 @@ TARGET_LABEL_STEP = 90
 
 def render(chart, *, labelled_by):
     """The SVG for `chart`, its accessible name the element with id `labelled_by`."""
+    chart = _in_floats(chart)
     if _is_empty(chart):
         return _empty(labelled_by)
     if chart.kind == "hbars":
@@ -32,6 +34,17 @@ def render(chart, *, labelled_by):
     if chart.kind in ("bars", "lines"):
         return _columns(chart, labelled_by)
     raise ValueError(f"No such chart kind: {chart.kind!r}.")
+
+
+def _in_floats(chart):
+    """The chart with its numbers as floats: a table may hold Decimals (money), and the
+    drawing mixes them with float coordinates."""
+    series = [
+        dataclasses.replace(s, values=[None if v is None else float(v) for v in s.values])
+        for s in chart.series
+    ]
+    targets = {label: float(value) for label, value in chart.targets.items()}
+    return dataclasses.replace(chart, series=series, targets=targets)
 
 
 def _is_empty(chart):

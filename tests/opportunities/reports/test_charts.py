@@ -1,6 +1,7 @@
 """The SVG charts: escaped labels, empty data, gaps, one month, zeros, targets."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -87,3 +88,16 @@ def test_ticks_are_round_steps():
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="pie"):
         render(Chart("pie", ["a"], [Series("s", [1])]), labelled_by="t")
+
+
+def test_money_in_decimals_is_drawn_like_any_number():
+    chart = Chart(
+        kind="bars",
+        labels=["Mar", "Apr"],
+        series=[Series("Won value", [Decimal("1250.50"), Decimal("0")])],
+        unit="£",
+        targets={"Goal": Decimal("1000")},
+    )
+    svg = str(render(chart, labelled_by="won"))
+    assert svg.count("<rect") >= 1
+    assert "1,000" in svg or "1000" in svg
