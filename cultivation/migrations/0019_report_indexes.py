@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cultivation', '0017_alliances'),
+        ('cultivation', '0018_referral_not_self'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
