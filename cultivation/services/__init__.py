@@ -4,8 +4,8 @@ Pages, the admin, tasks, commands and the board's app call these; each raises
 `RuleViolation` with a sentence when the method refuses, and saves nothing.
 """
 
-from .alliances import alliance_end, alliance_mark, alliance_reschedule, exchange_log
 from .acquaintances import acquaintance_add, acquaintance_remove
+from .alliances import alliance_end, alliance_mark, alliance_reschedule, exchange_log
 from .follow_ups import (
     follow_up_close,
     follow_up_snooze,

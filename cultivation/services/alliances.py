@@ -216,7 +216,8 @@ def alliance_reschedule(*, alliance, now=None):
     if alliance.ended_at is not None:
         return alliance
     days = _lunch_days()
-    last = alliance.contact.exchanges.order_by("-on").values_list("on", flat=True).first()
+    exchanges = Exchange.objects.filter(partner_id=alliance.contact_id)
+    last = exchanges.order_by("-on").values_list("on", flat=True).first()
     today = firm_today(now)
     ideal = last + timedelta(days=days) if last is not None else None
     earliest, latest = schedule.lunch_window(today=today, ideal=ideal, quarter_days=days)
