@@ -41,9 +41,7 @@ def test_lunch_day_prefers_the_quiet_week_then_the_quiet_day_then_the_ideal():
 def test_lunch_day_is_never_a_weekend_nor_in_the_past():
     saturday = date(2027, 1, 9)
 
-    earliest, latest = schedule.lunch_window(
-        today=TODAY, ideal=date(2026, 10, 1), quarter_days=91
-    )
+    earliest, latest = schedule.lunch_window(today=TODAY, ideal=date(2026, 10, 1), quarter_days=91)
     day = schedule.lunch_day(earliest=earliest, latest=latest, ideal=saturday, load={})
 
     assert earliest == TODAY + timedelta(days=1)
