@@ -85,28 +85,6 @@ def alliance_of(contact):
     return alliance
 
 
-def lunches_due(user, *, until):
-    """Live alliances of people `user` keeps whose next lunch falls by `until` (overdue
-    included), soonest first: one query."""
-    return list(
-        Alliance.objects.lunch_due_by(until)
-        .filter(contact__owner=user)
-        .select_related("contact__organisation")
-        .order_by("next_lunch_on", "pk")
-    )
-
-
-def names_waiting(user, now):
-    """Names offered to `user` at exchange lunches and not followed up within the window,
-    oldest first: one query."""
-    return list(
-        Referral.objects.exchange_names_waiting(now)
-        .filter(to_user=user)
-        .select_related("person", "from_person")
-        .order_by("on", "pk")
-    )
-
-
 def lunches_for_calendar(user):
     """The next lunches of the live alliances `user` keeps, for their calendar feed."""
     return list(
