@@ -68,8 +68,8 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, a referral, an alliance and its lunch, an idea, a change of title, a tag, settings, an import previewed, and
-    sign-ins (one failed)."""
+    gathering, a referral, an alliance and its lunch, an idea, a change of title, a tag,
+    settings, an import previewed, and sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
