@@ -5,7 +5,6 @@ from django import forms
 from convivio.limits import TEXT_MAX
 from convivio.parsing import DateInWindowField
 
-from .forms import DATE_INPUT
 from .models import CRITERIA
 from .pickers import ContactPickerField
 
@@ -43,9 +42,14 @@ class AllianceEndForm(forms.Form):
 class ExchangeForm(forms.Form):
     """The lunch itself: when, and what was said."""
 
-    on = DateInWindowField(widget=DATE_INPUT, label="Lunch on")
+    on = DateInWindowField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        label="Lunch on",
+    )
     note = forms.CharField(
-        max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -75,13 +79,21 @@ class NameGivenForm(forms.Form):
         _small(self)
 
 
+def _row_number(form):
+    """1 for the form's first row; "new" for the empty row JavaScript copies."""
+    index = form.prefix.rsplit("-", 1)[-1] if form.prefix else ""
+    return int(index) + 1 if index.isdigit() else "new"
+
+
 def _small(form):
     """Row fields render compact, one row of the table a name."""
     for name, field in form.fields.items():
         widget = field.widget
+        label = field.label or name.replace("_", " ").capitalize()
+        widget.attrs.setdefault("aria-label", f"{label}, row {_row_number(form)}")
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
-        elif name != "person":
+        else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
