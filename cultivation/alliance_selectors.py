@@ -1,4 +1,5 @@
-"""Reads of strategic alliances for pages, My week, the weekly email and the calendar feed.
+"""Reads of strategic alliances for their pages (My week, the weekly email and the calendar
+feed read the lunches due through cultivation/selectors.py).
 Each runs a fixed number of queries whatever the number of partners or lunches."""
 
 from collections import Counter
@@ -83,13 +84,3 @@ def alliance_of(contact):
         ]
     )
     return alliance
-
-
-def lunches_for_calendar(user):
-    """The next lunches of the live alliances `user` keeps, for their calendar feed."""
-    return list(
-        Alliance.objects.live()
-        .filter(contact__owner=user, next_lunch_on__isnull=False)
-        .select_related("contact")
-        .order_by("next_lunch_on", "pk")
-    )
