@@ -354,3 +354,56 @@ def _name_given(exchange, row):
         by=exchange.by,
         exchange=exchange,
     )
+
+
+# Merging two records of one partner (services/merge.py) --------------------------------
+
+
+def _alliance_decision(mine, theirs):
+    """(kept, other, sentence) when both records are alliance partners: a live one goes on."""
+    if theirs.ended_at is None and mine.ended_at is not None:
+        return theirs, mine, "Both were alliance partners: the duplicate's live alliance goes on."
+    return mine, theirs, "Both were alliance partners: the survivor's alliance goes on."
+
+
+def merge_alliances(*, survivor, duplicate, by):
+    """The duplicate's alliance moves to the survivor. If both have one, the live one goes
+    on (the survivor's when both are live); the other ends and stays with the merged
+    record. The lunches themselves move as any other rows."""
+    found = {
+        alliance.contact_id: alliance
+        for alliance in Alliance.objects.select_for_update().filter(
+            contact__in=[survivor, duplicate]
+        )
+    }
+    mine, theirs = found.get(survivor.pk), found.get(duplicate.pk)
+    if theirs is None:
+        return []
+    if mine is None:
+        Alliance.objects.filter(pk=theirs.pk).update(contact=survivor)
+        return []
+    kept, other, sentence = _alliance_decision(mine, theirs)
+    if other.ended_at is None:
+        reason = f"Merged: {survivor.name}'s records were both alliance partners; one goes on."
+        Alliance.objects.filter(pk=other.pk).update(
+            ended_at=timezone.now(), end_reason=reason, next_lunch_on=None
+        )
+        ContactEvent.objects.create(
+            contact=survivor, action=Action.ALLIANCE_ENDED, by=by, note=reason
+        )
+    if kept is theirs:
+        # One alliance per person (a unique column): the rows swap through a placeholder.
+        placeholder = Contact.objects.create(name="(merging)")
+        Alliance.objects.filter(pk=mine.pk).update(contact=placeholder)
+        Alliance.objects.filter(pk=theirs.pk).update(contact=survivor)
+        Alliance.objects.filter(pk=mine.pk).update(contact=duplicate)
+        Contact.objects.filter(pk=placeholder.pk).delete()
+    return [sentence]
+
+
+def foresee_alliances(*, survivor, duplicate):
+    found = {a.contact_id: a for a in Alliance.objects.filter(contact__in=[survivor, duplicate])}
+    mine, theirs = found.get(survivor.pk), found.get(duplicate.pk)
+    if mine is None or theirs is None:
+        return []
+    return [_alliance_decision(mine, theirs)[2]]

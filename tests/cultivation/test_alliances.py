@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from convivio.errors import PermissionRefused, RuleViolation
-from cultivation.models import Alliance, ContactEvent, TouchPlan
-from cultivation.services import alliance_end, alliance_mark, contact_erase
+from cultivation.models import Alliance, ContactEvent, Exchange, TouchPlan
+from cultivation.services import alliance_end, alliance_mark, contact_erase, contact_merge
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +182,30 @@ def test_an_ended_alliance_can_start_again(partner, owner):
     alliance.refresh_from_db()
     assert marked.is_new and alliance.ended_at is None and alliance.end_reason == ""
     assert alliance.next_lunch_on is not None
+
+
+def test_merging_two_partners_keeps_the_live_alliance_and_moves_the_lunches(owner, partner):
+    duplicate = factories.ContactFactory(owner=owner, name="Paula Partner")
+    old = _mark(partner, owner).alliance
+    alliance_end(alliance=old, reason="Paused", by=owner)
+    live = _mark(duplicate, owner).alliance
+    Exchange.objects.create(partner=duplicate, on=date(2026, 1, 5), by=owner)
+
+    contact_merge(survivor=partner, duplicate=duplicate, by=owner)
+
+    assert Alliance.objects.get(contact=partner) == live
+    assert Alliance.objects.get(contact=duplicate) == old
+    assert Exchange.objects.get().partner == partner
+
+
+def test_merging_two_live_partners_ends_the_duplicates(owner, partner):
+    duplicate = factories.ContactFactory(owner=owner, name="Paula Partner")
+    mine = _mark(partner, owner).alliance
+    theirs = _mark(duplicate, owner).alliance
+
+    contact_merge(survivor=partner, duplicate=duplicate, by=owner)
+
+    theirs.refresh_from_db()
+    assert Alliance.objects.get(contact=partner) == mine
+    assert theirs.ended_at is not None and theirs.next_lunch_on is None
+    assert partner.events.filter(action=Action.ALLIANCE_ENDED).exists()
