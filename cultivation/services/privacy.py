@@ -35,9 +35,11 @@ from convivio.errors import RuleViolation
 
 from .. import policy
 from ..models import (
+    Alliance,
     Contact,
     ContactEvent,
     ErasedIdentity,
+    Exchange,
     FollowUp,
     PlanItem,
     Promise,
@@ -128,7 +130,7 @@ def contact_export(*, contact, by):
     """Everything held about one person (right of access), as a JSON-safe dict.
 
     Their own fields, organisation, owner, the people they know, and every
-    touch, promise, follow-up, touch plan and event about them;
+    touch, promise, follow-up, touch plan, alliance, exchange lunch and event about them;
     then what the layers above registered (their cards and roles there).
     """
     _require_manager(by, "export")
@@ -145,6 +147,8 @@ def contact_export(*, contact, by):
         "promises": _rows(contact.promises.select_related("owner", "made_by").order_by("pk")),
         "follow_ups": _rows(contact.follow_ups.select_related("owner").order_by("pk")),
         "touch_plan": _plan(contact),
+        "alliance": _alliance(contact),
+        "exchange_lunches": _rows(contact.exchanges.select_related("by").order_by("on", "pk")),
         "events": _rows(contact.events.select_related("by").order_by("at", "pk")),
         "erasure": _erasure(contact),
     }
@@ -152,6 +156,11 @@ def contact_export(*, contact, by):
         export[name] = exporter(contact)
     logger.info("Contact #%s exported by user #%s", contact.pk, by.pk)
     return export
+
+
+def _alliance(contact):
+    alliance = Alliance.objects.filter(contact=contact).select_related("recorded_by").first()
+    return _row(alliance) if alliance else None
 
 
 def _owner(user):
@@ -296,6 +305,10 @@ def _erase_history(contact, now):
         status=FollowUp.Status.CLOSED, ended_at=now, next_due_at=None
     )
     contact.knows.clear()
+    # An erased partner's alliance ends; what we wrote about them and their lunches goes.
+    Alliance.objects.live().filter(contact=contact).update(ended_at=now, next_lunch_on=None)
+    Alliance.objects.filter(contact=contact).update(preferral_profile="", end_reason=ERASURE_REASON)
+    blank_free_text(Exchange.objects.filter(partner=contact))
 
 
 def _blank_person(contact, now):

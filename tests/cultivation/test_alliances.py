@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from convivio.errors import PermissionRefused, RuleViolation
 from cultivation.models import Alliance, ContactEvent, Exchange, TouchPlan
-from cultivation.services import alliance_end, alliance_mark, contact_erase, contact_merge
+from cultivation.services import (
+    alliance_end,
+    alliance_mark,
+    contact_erase,
+    contact_export,
+    contact_merge,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +215,25 @@ def test_merging_two_live_partners_ends_the_duplicates(owner, partner):
     assert Alliance.objects.get(contact=partner) == mine
     assert theirs.ended_at is not None and theirs.next_lunch_on is None
     assert partner.events.filter(action=Action.ALLIANCE_ENDED).exists()
+
+
+def test_erasing_a_partner_ends_the_alliance_and_blanks_what_we_wrote(owner, manager, partner):
+    alliance = _mark(partner, owner).alliance
+    Exchange.objects.create(partner=partner, on=date(2026, 1, 5), by=owner, note="Talked about X")
+
+    contact_erase(contact=partner, by=manager, reason="Asked to be forgotten")
+
+    alliance.refresh_from_db()
+    assert alliance.ended_at is not None and alliance.next_lunch_on is None
+    assert alliance.preferral_profile == ""
+    assert Exchange.objects.get().note == ""
+
+
+def test_a_partners_export_holds_their_alliance_and_lunches(owner, manager, partner):
+    _mark(partner, owner)
+    Exchange.objects.create(partner=partner, on=date(2026, 1, 5), by=owner, note="Soup")
+
+    export = contact_export(contact=partner, by=manager)
+
+    assert export["alliance"]["preferral_profile"] == "Owners of family firms planning a sale"
+    assert [lunch["note"] for lunch in export["exchange_lunches"]] == ["Soup"]
