@@ -12,6 +12,7 @@ from convivio.errors import RuleViolation
 from convivio.limits import TEXT_MAX
 
 from . import (
+    admin_alliances,  # noqa: F401  (registers alliances and exchange lunches)
     admin_imports,  # noqa: F401  (registers the import batches)
     admin_referrals,  # noqa: F401  (registers the referral ledger)
     services,

@@ -3,7 +3,8 @@
 The events are read on each request from the selectors My week and the weekly email use
 (cultivation/selectors.py), so snoozing, logging or keeping shows at the next poll. Days
 are the person's own (their time zone); an overdue item sits on today, marked overdue,
-so it stays in sight. Exchange lunches will join when the model for them exists.
+so it stays in sight. Each partner's next preferral-exchange lunch is an event too, linking
+to the form that logs it.
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from .models import zone_for
 from .policy import full_name
 
 # Bump when the shape of the events changes, so that clients holding an old ETag refetch.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 POLL_EVERY = timedelta(minutes=15)
 
 
@@ -49,8 +50,9 @@ def _event(item, *, today, host):
 
 
 def feed_events(user, *, now):
-    """The person's follow-ups, planned touches and open promises, overdue or due within
-    CALENDAR_FEED_DAYS, and the decisions awaiting them: four queries, whatever the count."""
+    """The person's follow-ups, planned touches, open promises and their partners' next
+    exchange lunches, overdue or due within CALENDAR_FEED_DAYS, and the decisions awaiting
+    them: five queries, whatever the count."""
     host = urlsplit(settings.SITE_URL).hostname or "convivio"
     with timezone.override(zone_for(user)):
         today = timezone.localdate(now)
@@ -60,6 +62,7 @@ def feed_events(user, *, now):
             *selectors.touches_due(user, until=until, now=now),
             *selectors.promises_due(user, until=until, now=now),
             *selectors.decisions_awaiting(user, now=now),
+            *selectors.lunches_due(user, until=until, now=now),
         ]
         events = [_event(item, today=today, host=host) for item in items]
     return sorted(events, key=lambda event: (event.day, event.uid))

@@ -50,3 +50,39 @@ def spread_first_due(*, today, interval_days, load):
 
 def _block(today, day):
     return ((day - today).days - 1) // SPREAD_BLOCK_DAYS
+
+
+# How far either side of its ideal day a preferral-exchange lunch may move to fill a
+# quiet week (docs/method.md: about two lunches a week across the firm).
+LUNCH_SLACK_DAYS = 14
+
+
+def week_of(day):
+    """The Monday of `day`'s week (weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def lunch_day(*, earliest, latest, ideal, load):
+    """The day for a preferral-exchange lunch: a weekday in [earliest, latest] in the week
+    with the fewest lunches booked, then the quietest day of it, then the one nearest
+    `ideal`, then the earliest. `load` maps days to lunches already booked then."""
+    days = [earliest + timedelta(days=n) for n in range((latest - earliest).days + 1)]
+    weekdays = [day for day in days if day.weekday() < 5] or days
+    per_week = Counter()
+    for day, booked in load.items():
+        per_week[week_of(day)] += booked
+    return min(
+        weekdays,
+        key=lambda day: (per_week[week_of(day)], load.get(day, 0), abs((day - ideal).days), day),
+    )
+
+
+def lunch_window(*, today, ideal, quarter_days):
+    """(earliest, latest) for the next lunch: within LUNCH_SLACK_DAYS of `ideal`, never
+    before tomorrow; with no `ideal` (a new partner) anywhere in the coming quarter."""
+    tomorrow = today + timedelta(days=1)
+    if ideal is None:
+        return tomorrow, today + timedelta(days=quarter_days)
+    earliest = max(ideal - timedelta(days=LUNCH_SLACK_DAYS), tomorrow)
+    latest = max(ideal + timedelta(days=LUNCH_SLACK_DAYS), earliest + timedelta(days=13))
+    return earliest, latest

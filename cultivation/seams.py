@@ -12,6 +12,7 @@ page here needs a card fact, that app provides it from its `AppConfig.ready()`:
     seams.provide_lose_card(fn)         # fn(card, by=, reason=) moves a card to Lost
     seams.provide_merge_rule(MergeRule(...))  # how its rows about a person follow a merge
     seams.provide_referral_card(ReferralCard(...))  # the card a referral led to
+    seams.provide_research_card(fn)     # fn(referral=, by=) opens a Research card for a name
 
 Asking for a fact nobody provides raises `SeamNotConnected`, which says what is
 missing, instead of quietly answering nothing. The right of access and the
@@ -194,3 +195,14 @@ def cards_of_referrals(referrals):
     """{referral pk: card} for the referrals that led to one; empty if no layer offers cards."""
     provider = _providers.get("referral_card")
     return provider.of(referrals) if provider is not None else {}
+
+
+def provide_research_card(provider):
+    """`provider(referral=..., by=...)` opens a Research card for a referred person, owned
+    by `by`, with the referral as where it came from (the card's own rules apply)."""
+    _provide("research_card", provider)
+
+
+def open_research_card(*, referral, by):
+    """A Research card for the person `referral` is about, through the layer above."""
+    return _provided("research_card")(referral=referral, by=by)

@@ -20,13 +20,14 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import FollowUp, PlanItem, Promise, TouchPlan
+from .models import Alliance, FollowUp, PlanItem, Promise, Referral, TouchPlan
 from .models.follow_ups import MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
 class DueItem:
-    """One thing due for a person: `kind` is "follow_up", "touch", "promise" or "decision"."""
+    """One thing due for a person: `kind` is "follow_up", "touch", "promise", "decision",
+    "lunch" (a preferral-exchange lunch) or "exchange_name" (a name from one, to follow up)."""
 
     kind: str
     contact: object
@@ -54,10 +55,23 @@ class MyWeek:
     touches: list
     promises: list
     decisions: list
+    lunches: list = field(default_factory=list)
+    exchange_names: list = field(default_factory=list)
+
+    @property
+    def groups(self):
+        return (
+            self.follow_ups,
+            self.touches,
+            self.promises,
+            self.decisions,
+            self.lunches,
+            self.exchange_names,
+        )
 
     @property
     def total(self):
-        return len(self.follow_ups) + len(self.touches) + len(self.promises) + len(self.decisions)
+        return sum(len(group) for group in self.groups)
 
     @property
     def is_empty(self):
@@ -65,7 +79,7 @@ class MyWeek:
 
     @property
     def overdue_count(self):
-        groups = (self.follow_ups, self.touches, self.promises)
+        groups = (self.follow_ups, self.touches, self.promises, self.lunches, self.exchange_names)
         return sum(item.is_overdue for group in groups for item in group)
 
 
@@ -186,8 +200,57 @@ def decisions_awaiting(user, *, now, until=None):
     ]
 
 
+def lunches_due(user, *, until, now):
+    """Preferral-exchange lunches with partners `user` keeps, booked by `until` (overdue
+    ones too), soonest first."""
+    today = timezone.localdate(now)
+    rows = (
+        Alliance.objects.lunch_due_by(until)
+        .filter(contact__owner=user)
+        .select_related("contact")
+        .order_by("next_lunch_on", "pk")
+    )
+    return [
+        DueItem(
+            kind="lunch",
+            contact=row.contact,
+            title="Preferral-exchange lunch",
+            due=row.next_lunch_on,
+            is_overdue=row.next_lunch_on < today,
+            url=reverse("cultivation:exchange-new", args=[row.contact_id]),
+            subject=row,
+        )
+        for row in rows
+    ]
+
+
+def exchange_names_waiting(user, *, now):
+    """Names offered to `user` at exchange lunches and not followed up within the window
+    (FOLLOW_UP_HOURS["referral"]): overdue since the window ended."""
+    window = timedelta(hours=settings.CONVIVIO["FOLLOW_UP_HOURS"]["referral"])
+    rows = (
+        Referral.objects.exchange_names_waiting(now)
+        .filter(to_user=user)
+        .select_related("person", "from_person")
+        .order_by("on", "pk")
+    )
+    return [
+        DueItem(
+            kind="exchange_name",
+            contact=row.person,
+            title=f"Name from {row.from_person.name}: follow up"
+            + (f" ({row.need})" if row.need else ""),
+            due=row.on + window,
+            is_overdue=True,
+            url=row.get_absolute_url(),
+            subject=row,
+        )
+        for row in rows
+    ]
+
+
 def my_week(user, *, now):
-    """My week: everything overdue or due by this Sunday, in four lists (four queries)."""
+    """My week: everything overdue or due by this Sunday, in six lists (six queries)."""
     until = week_end(now)
     follow_ups = follow_ups_due(user, until=until, now=now)
     # An open follow-up past its third attempt is listed once, as a decision.
@@ -197,6 +260,8 @@ def my_week(user, *, now):
         touches=touches_due(user, until=until, now=now),
         promises=promises_due(user, until=until, now=now),
         decisions=decisions_awaiting(user, now=now),
+        lunches=lunches_due(user, until=until, now=now),
+        exchange_names=exchange_names_waiting(user, now=now),
     )
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     acquaintances,
+    alliances,
     contacts,
     duplicates,
     exports,
@@ -59,6 +60,10 @@ urlpatterns = [
     path("referrals/", referrals.referral_ledger, name="referral-ledger"),
     path("referrals/new/", referrals.referral_new, name="referral-new"),
     path("referrals/<int:pk>/outcome/", referrals.referral_outcome, name="referral-outcome"),
+    path("alliances/", alliances.alliance_list, name="alliance-list"),
+    path("contacts/<int:pk>/alliance/", alliances.alliance_edit, name="alliance-edit"),
+    path("alliances/<int:pk>/end/", alliances.alliance_end, name="alliance-end"),
+    path("contacts/<int:pk>/exchange/", alliances.exchange_new, name="exchange-new"),
     path("health/", health.health, name="health"),
     path("settings/", preferences.settings_page, name="settings"),
     path("settings/calendar/rotate/", preferences.calendar_rotate, name="calendar-rotate"),

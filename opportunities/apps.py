@@ -25,6 +25,7 @@ class OpportunitiesConfig(AppConfig):
         cultivation_seams.provide_people_on_cards(seams.people_on_cards)
         cultivation_seams.provide_promise_subject(seams.PROMISE_ABOUT_A_CARD)
         cultivation_seams.provide_referral_card(seams.REFERRAL_LED_TO_A_CARD)
+        cultivation_seams.provide_research_card(seams.research_card)
         # An organisation's page lists its cards; "asked us to stop" may close a person's.
         cultivation_seams.provide_cards_at(seams.cards_at)
         cultivation_seams.provide_open_cards_of(seams.open_cards_of)

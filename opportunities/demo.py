@@ -8,6 +8,7 @@ from django.db.models import Min
 
 from cultivation import factories as people
 from cultivation.demo import build_cultivation_demo
+from cultivation.demo_alliances import build_alliance_demo
 from cultivation.models import Contact, Organisation
 from opportunities import factories
 from opportunities.demo_history import build_history
@@ -82,6 +83,7 @@ def build_demo_firm(*, rng, now):
         _demo_card(index, stage, staff, organisations, contacts, rng=rng, now=now)
     build_cultivation_demo(rng=rng, now=now)
     build_history(staff=staff, organisations=organisations, rng=rng, now=now)
+    build_alliance_demo(rng=rng, now=now)
     return True
 
 

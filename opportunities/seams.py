@@ -17,9 +17,11 @@ from .models import (
     ConnectionIdea,
     Opportunity,
     OpportunityContact,
+    Priority,
+    Source,
     Stage,
 )
-from .services import opportunity_move
+from .services import opportunity_add_contact, opportunity_move, opportunity_open
 
 
 def cards_of(contact):
@@ -152,12 +154,35 @@ def _referral_link(*, referral, card):
             f"{referral.person.name} is not on “{card.title}”: name the card they are on, "
             "or add them to it first."
         )
-    CardReferral.objects.create(opportunity=card, referral=referral)
+    # A name from an exchange lunch may already have its Research card: the outcome's card
+    # replaces it as the one the referral led to.
+    CardReferral.objects.update_or_create(referral=referral, defaults={"opportunity": card})
 
 
 def _referral_cards(referrals):
     links = CardReferral.objects.filter(referral__in=[r.pk for r in referrals])
     return {link.referral_id: link.opportunity for link in links.select_related("opportunity")}
+
+
+def research_card(*, referral, by):
+    """A Research card, source "referral", for a name offered at an exchange lunch: the
+    person on it as its primary, the referral as the card's chain."""
+    person = referral.person
+    card = Opportunity(
+        title=(f"{person.name}" + (f" ({person.organisation})" if person.organisation else ""))[
+            :200
+        ],
+        organisation=person.organisation,
+        owner=by,
+        stage=Stage.RESEARCH,
+        source=Source.REFERRAL,
+        priority=Priority.REFERRAL,
+    )
+    note = f"Offered by {referral.from_person.name} at a preferral-exchange lunch."
+    opportunity_open(opportunity=card, by=by, note=note)
+    opportunity_add_contact(opportunity=card, contact=person, by=by, is_primary=True)
+    CardReferral.objects.create(opportunity=card, referral=referral)
+    return card
 
 
 # The card a referral led to, named when its outcome is recorded.

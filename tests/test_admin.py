@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from cultivation.models import Contact
 from cultivation.services import (
+    alliance_mark,
     contact_tag,
+    exchange_log,
     gathering_log,
     import_upload,
     promise_make,
@@ -66,8 +68,8 @@ def _url(model, view, *args):
 def one_of_each(owner):
     """A row of every kind the admin lists, made as the site makes them: a card in
     Connecting with Priya on it (a follow-up), a touch plan, a touch, a promise, a
-    gathering, a referral, an idea, a change of title, a tag, settings, an import previewed, and
-    sign-ins (one failed)."""
+    gathering, a referral, an alliance and its lunch, an idea, a change of title, a tag,
+    settings, an import previewed, and sign-ins (one failed)."""
     card = factories.OpportunityFactory(stage=Stage.CONNECTING, owner=owner, title="Harbour")
     priya = factories.ContactFactory(owner=owner, name="Priya Shah", has_opted_in=True)
     tom = factories.ContactFactory(owner=owner, name="Tom Reed")
@@ -81,6 +83,8 @@ def one_of_each(owner):
     referral_record(
         direction="received", person=priya, partner=tom, colleague=owner, on=today, by=owner
     )
+    alliance_mark(contact=tom, criteria={"respects_us": True}, preferral_profile="", by=owner)
+    exchange_log(partner=tom, on=today, by=owner, note="Lunch at the harbour")
     connection_idea_add(opportunity=card, by=owner, kind="coffee", description="Ask Tom")
     opportunity_update(opportunity=card, by=owner, version=card.version, title="Harbour Trust")
     calendar_token_rotate(user=owner, by=owner)

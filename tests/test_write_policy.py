@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation import urls as cultivation_urls
-from cultivation.services import referral_record, touch_plan_start
+from cultivation.services import alliance_mark, referral_record, touch_plan_start
 from cultivation.services.importing import import_confirm, import_run, import_upload
 from opportunities import urls as opportunities_urls
 from opportunities.models import ConnectionIdea
@@ -46,6 +46,7 @@ READ_ONLY = {
     "cultivation:organisation-detail",
     "cultivation:contact-duplicates",
     "cultivation:referral-ledger",
+    "cultivation:alliance-list",
     "cultivation:pick-contacts",
     "cultivation:pick-organisations",
     "cultivation:calendar-feed",  # GET only, at its secret address (test_calendar_feed.py)
@@ -281,6 +282,39 @@ WRITES = [
         ),
         PERSON,
     ),
+    # Strategic alliances (issue 12): the partner's owner or a manager.
+    Write(
+        "cultivation:alliance-edit",
+        lambda w, u: (
+            reverse("cultivation:alliance-edit", args=[w.omar.pk]),
+            {"respects_us": "on", "preferral_profile": "Architects"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:alliance-end",
+        lambda w, u: (
+            reverse("cultivation:alliance-end", args=[w.extra["alliance"].pk]),
+            {"reason": "Moved abroad"},
+        ),
+        PERSON,
+    ),
+    Write(
+        "cultivation:exchange-new",
+        lambda w, u: (
+            reverse("cultivation:exchange-new", args=[w.extra["alliance"].contact_id]),
+            {
+                "on": _today(),
+                "note": "Soup",
+                "offered-TOTAL_FORMS": "1",
+                "offered-INITIAL_FORMS": "0",
+                "offered-0-name": "Nina New",
+                "given-TOTAL_FORMS": "0",
+                "given-INITIAL_FORMS": "0",
+            },
+        ),
+        PERSON,
+    ),
     Write(
         "cultivation:plan-start",
         lambda w, u: (reverse("cultivation:plan-start", args=[w.omar.pk]), {"kind": "cultivating"}),
@@ -507,6 +541,10 @@ def world(owner, teammate, manager):
         on=timezone.localdate(),
         by=owner,
     )
+    partner = factories.ContactFactory(name="Paula Partner", owner=owner)
+    extra["alliance"] = alliance_mark(
+        contact=partner, criteria={}, preferral_profile="", by=owner
+    ).alliance
     return World(users=users, card=card, priya=priya, omar=omar, extra=extra)
 
 

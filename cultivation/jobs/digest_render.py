@@ -23,8 +23,16 @@ GROUP_TITLES = (
     ("follow_ups", "Follow-ups"),
     ("touches", "Touch-base calls and planned touches"),
     ("promises", "Promises"),
+    ("lunches", "Preferral-exchange lunches"),
+    ("exchange_names", "Names from exchange lunches to follow up"),
 )
-ACTIONS = {"decision": "Decide", "promise": "Keep or release"}  # anything else: "Log it"
+# Anything else: "Log it".
+ACTIONS = {
+    "decision": "Decide",
+    "promise": "Keep or release",
+    "lunch": "Log the lunch",
+    "exchange_name": "Follow up",
+}
 OVERDUE_STYLE = "color: #b02a37; font-weight: 600;"
 DUE_STYLE = "color: #6c757d;"
 
@@ -74,7 +82,7 @@ class _ContactPages:
 
 
 def digest_groups(week, *, site_url):
-    """My week's four groups for the email, each with its lines ready to insert."""
+    """My week's groups for the email, each with its lines ready to insert."""
     due_dates, contact_pages = _DueDates(), _ContactPages()
     return [
         _group(getattr(week, name), title, site_url, due_dates, contact_pages)

@@ -1,5 +1,8 @@
 """The referral ledger: introductions given and received, and what became of them."""
 
+import zoneinfo
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -28,6 +31,14 @@ class ReferralQuerySet(models.QuerySet):
         if end is not None:
             qs = qs.filter(on__lte=end)
         return qs
+
+    def exchange_names_waiting(self, now):
+        """Names offered to us at an exchange lunch with no outcome yet, whose follow-up
+        window (FOLLOW_UP_HOURS["referral"]) has passed since the lunch's day."""
+        hours = settings.CONVIVIO["FOLLOW_UP_HOURS"]["referral"]
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        cutoff = timezone.localdate(now - timedelta(hours=hours), zone)
+        return self.received().awaiting_outcome().filter(exchange__isnull=False, on__lte=cutoff)
 
     def involving(self, contact):
         """Where `contact` is the person referred or the partner, either way."""

@@ -166,6 +166,10 @@ class ContactEvent(models.Model):
         REFERRAL_RECORDED = "referral_recorded", "Referral recorded"
         REFERRAL_OUTCOME = "referral_outcome", "Referral followed up"
         PLAN_NOT_STARTED = "plan_not_started", "Touch plan not started"
+        ALLIANCE_STARTED = "alliance_started", "Became an alliance partner"
+        ALLIANCE_CHANGED = "alliance_changed", "Alliance criteria or profile changed"
+        ALLIANCE_ENDED = "alliance_ended", "Alliance ended"
+        EXCHANGE_LOGGED = "exchange_logged", "Preferral-exchange lunch"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action)

@@ -5,6 +5,7 @@ Pages, the admin, tasks, commands and the board's app call these; each raises
 """
 
 from .acquaintances import acquaintance_add, acquaintance_remove
+from .alliances import alliance_end, alliance_mark, alliance_reschedule, exchange_log
 from .follow_ups import (
     follow_up_close,
     follow_up_snooze,
@@ -48,6 +49,10 @@ from .touches import gathering_log, introduction_log, touch_log
 __all__ = [
     "acquaintance_add",
     "acquaintance_remove",
+    "alliance_end",
+    "alliance_mark",
+    "alliance_reschedule",
+    "exchange_log",
     "contact_asked_to_stop",
     "contact_create",
     "contact_edit",

@@ -15,6 +15,8 @@ simply move. Where the survivor could already hold the row, one stated rule deci
   merged record, its items with it;
 - follow-ups (one live per person): if both are live, the one with more attempts
   stays live (then the earlier due, then the survivor's); the other closes;
+- strategic alliance (one per person): as the touch plan, the live one goes on and
+  the other ends and stays with the merged record; the lunches move;
 - the layers above register their own rules (a card both were on keeps one place:
   `cultivation.seams.MergeRule`); a clash no rule settles leaves those rows with the
   merged record, and the merge says so.
@@ -47,8 +49,10 @@ from .. import policy, seams
 from ..history import field_change
 from ..models import (
     Acquaintance,
+    Alliance,
     Contact,
     ContactEvent,
+    Exchange,
     FollowUp,
     Promise,
     Referral,
@@ -56,6 +60,7 @@ from ..models import (
     TouchPlan,
 )
 from . import follow_ups, plans
+from .alliances import foresee_alliances, merge_alliances
 
 Action = ContactEvent.Action
 logger = logging.getLogger(__name__)
@@ -312,6 +317,10 @@ OWN_RULES = (
     ),
     seams.MergeRule(Referral, "from_person", "referrals they gave us"),
     seams.MergeRule(Referral, "to_person", "referrals we gave them"),
+    seams.MergeRule(
+        Alliance, "contact", "alliance", move=merge_alliances, foresee=foresee_alliances
+    ),
+    seams.MergeRule(Exchange, "partner", "exchange lunches with them"),
 )
 
 

@@ -35,9 +35,11 @@ from convivio.errors import RuleViolation
 
 from .. import policy
 from ..models import (
+    Alliance,
     Contact,
     ContactEvent,
     ErasedIdentity,
+    Exchange,
     FollowUp,
     PlanItem,
     Promise,
@@ -130,8 +132,8 @@ def contact_export(*, contact, by):
     """Everything held about one person (right of access), as a JSON-safe dict.
 
     Their own fields, organisation, owner, the people they know, and every
-    touch, promise, follow-up, touch plan, event and referral about them (and the
-    referrals they made or were given);
+    touch, promise, follow-up, touch plan, alliance, exchange lunch, event and referral
+    about them (and the referrals they made or were given);
     then what the layers above registered (their cards and roles there).
     """
     _require_manager(by, "export")
@@ -148,6 +150,8 @@ def contact_export(*, contact, by):
         "promises": _rows(contact.promises.select_related("owner", "made_by").order_by("pk")),
         "follow_ups": _rows(contact.follow_ups.select_related("owner").order_by("pk")),
         "touch_plan": _plan(contact),
+        "alliance": _alliance(contact),
+        "exchange_lunches": _rows(contact.exchanges.select_related("by").order_by("on", "pk")),
         "events": _rows(contact.events.select_related("by").order_by("at", "pk")),
         "referrals": _referrals(contact),
         "erasure": _erasure(contact),
@@ -169,6 +173,11 @@ def _referrals(contact):
             ("given_to_them", "to_person"),
         )
     }
+
+
+def _alliance(contact):
+    alliance = Alliance.objects.filter(contact=contact).select_related("recorded_by").first()
+    return _row(alliance) if alliance else None
 
 
 def _owner(user):
@@ -315,6 +324,10 @@ def _erase_history(contact, now):
         status=FollowUp.Status.CLOSED, ended_at=now, next_due_at=None
     )
     contact.knows.clear()
+    # An erased partner's alliance ends; what we wrote about them and their lunches goes.
+    Alliance.objects.live().filter(contact=contact).update(ended_at=now, next_lunch_on=None)
+    Alliance.objects.filter(contact=contact).update(preferral_profile="", end_reason=ERASURE_REASON)
+    blank_free_text(Exchange.objects.filter(partner=contact))
 
 
 def _blank_person(contact, now):

@@ -26,10 +26,11 @@ def _sides(*, direction, person, partner, colleague):
 
 
 @transaction.atomic
-def referral_record(*, direction, person, partner, colleague, on, need="", by):
+def referral_record(*, direction, person, partner, colleague, on, need="", by, exchange=None):
     """Record a referral: received (`partner` introduced `person` to `colleague`) or given
     (`colleague` introduced `person` to `partner`). Anyone signed in may record one; a
-    received referral makes the partner the person's "referred by" when it is empty."""
+    received referral makes the partner the person's "referred by" when it is empty.
+    `exchange`: the preferral-exchange lunch the name was offered at (services/alliances.py)."""
     policy.require(policy.is_signed_in(by), "Sign in to record a referral.")
     person = Contact.objects.select_for_update(of=("self",)).get(pk=person.pk)
     sides = _sides(direction=direction, person=person, partner=partner, colleague=colleague)
@@ -40,7 +41,13 @@ def referral_record(*, direction, person, partner, colleague, on, need="", by):
     if on > timezone.localdate():
         raise RuleViolation("A referral is recorded once it is made: the date is in the future.")
     referral = Referral.objects.create(
-        direction=direction, person=person, on=on, need=need.strip(), recorded_by=by, **sides
+        direction=direction,
+        person=person,
+        on=on,
+        need=need.strip(),
+        recorded_by=by,
+        exchange=exchange,
+        **sides,
     )
     if direction == Direction.RECEIVED and person.referred_by_id is None:
         person.referred_by = partner

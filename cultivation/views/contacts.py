@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import people_selectors, policy, referral_selectors, selectors
+from .. import alliance_selectors, people_selectors, policy, referral_selectors, selectors
 from ..forms import (
     ContactFilterForm,
     PlanItemForm,
@@ -14,7 +14,7 @@ from ..forms import (
     SnoozeForm,
     next_week,
 )
-from ..models import ContactEvent, Referral
+from ..models import CRITERIA, ContactEvent, Referral
 from ..person_forms import ConsentForm, WithdrawForm
 from .acquaintances import knows_context
 
@@ -89,5 +89,7 @@ def _person_context(contact, data):
         ],
         "needs": contact.needs.splitlines(),
         "referrals": referral_selectors.referrals_of(contact),
+        "alliance": alliance_selectors.alliance_of(contact),
+        "criteria_count": len(CRITERIA),
         "outcomes": Referral.Outcome.choices,
     }

@@ -21,8 +21,9 @@ def test_contact_page_query_count_does_not_grow_with_touches(
     factories.PromiseFactory.create_batch(3, contact=contact, owner=owner)
     contact.knows.add(*factories.ContactFactory.create_batch(3))
 
-    # 16: + the people they referred to us, + tags, + their referrals in the ledger
-    with django_assert_max_num_queries(16):
+    # 17: + the people they referred to us, + tags, + their referrals in the ledger,
+    # + their alliance (none here; a partner's lunches: tests/cultivation/test_alliance_pages.py)
+    with django_assert_max_num_queries(17):
         response = owner_client.get(f"/contacts/{contact.pk}/")
 
     assert response.content.decode().count("Chatted") == touches

@@ -145,8 +145,9 @@ def test_merging_from_a_preview_says_what_will_move_and_changes_nothing(
     factories.TouchFactory.create_batch(3, contact=duplicate)
     factories.PromiseFactory(contact=duplicate, owner=owner)
 
-    # One a relation, and one for each rule that foresees a clash (the referrals between
-    # the two records among them).
+    # One per relation (the alliance and its lunches among them), and one for each rule
+    # that foresees a clash (the referrals between the two records, the alliances both
+    # records might have).
     with django_assert_max_num_queries(25):
         preview = merge_preview(survivor=survivor, duplicate=duplicate)
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation import jobs, selectors
-from cultivation.models import Preferences
+from cultivation.models import Alliance, Exchange, Preferences, Referral
 from tests import factories
 
 from .conftest import MONDAY
@@ -39,6 +39,8 @@ def _reference(user, week):
                 ("Follow-ups", week.follow_ups),
                 ("Touch-base calls and planned touches", week.touches),
                 ("Promises", week.promises),
+                ("Preferral-exchange lunches", week.lunches),
+                ("Names from exchange lunches to follow up", week.exchange_names),
             ],
         }
     )
@@ -74,9 +76,29 @@ def representative_week(settings, due_things):
         factories.PromiseFactory(
             contact=later, due_on=today - timedelta(days=40), what="Send <the deck> & notes"
         )
+        _alliance_things(user, today)
         return selectors.my_week(user, now=MONDAY)
 
     return make
+
+
+def _alliance_things(user, today):
+    """Two partners' lunches (one overdue) and a name from a lunch, not followed up, whose
+    need needs escaping."""
+    partner = factories.ContactFactory(owner=user, name="Paula <Partner>")
+    Alliance.objects.create(contact=partner, next_lunch_on=today - timedelta(days=3))
+    other = factories.ContactFactory(owner=user, name="Otto Ally")
+    Alliance.objects.create(contact=other, next_lunch_on=today + timedelta(days=2))
+    lunch = Exchange.objects.create(partner=partner, on=today - timedelta(days=20), by=user)
+    Referral.objects.create(
+        direction="received",
+        person=factories.ContactFactory(owner=user, name="Nina New"),
+        from_person=partner,
+        to_user=user,
+        on=lunch.on,
+        exchange=lunch,
+        need="A sale & <a buyer>",
+    )
 
 
 @pytest.mark.django_db
@@ -92,6 +114,7 @@ def test_the_email_reads_exactly_as_the_template_engine_rendered_it(
         4,
         3,
     )
+    assert (len(week.lunches), len(week.exchange_names)) == (2, 1)
     assert week.overdue_count >= 3
 
     subject, text, html = _received(owner, week)
@@ -111,13 +134,16 @@ def test_names_and_promises_are_escaped_in_html_and_verbatim_in_text(owner, repr
     assert "<the deck>" not in html
     assert '- Siobhán O\'Brien & "Sons" <Ltd>: Send the salary survey' in text
     assert "- Wen Later: Send <the deck> & notes" in text
+    assert "Name from Paula &lt;Partner&gt;: follow up (A sale &amp; &lt;a buyer&gt;)" in html
+    assert "- Nina New: Name from Paula <Partner>: follow up (A sale & <a buyer>)" in text
+    assert "Log the lunch</a>" in html and "Follow up</a>" in html
 
 
 @pytest.mark.django_db
 def test_an_email_costs_the_same_queries_for_a_few_items_or_many(
     owner, teammate, due_things, representative_week, django_assert_num_queries
 ):
-    """My week's four lists, whatever their length; building the email reads nothing more."""
+    """My week's six lists, whatever their length; building the email reads nothing more."""
     few = representative_week(owner).total
     for n in range(15):
         due_things(teammate, name=f"Person {n}")
@@ -125,7 +151,7 @@ def test_an_email_costs_the_same_queries_for_a_few_items_or_many(
     for user, items in ((owner, few), (teammate, 15 * 4)):
         # As the sweep reads them: with their preferences (none here: still no query).
         user = type(user).objects.select_related("preferences").get(pk=user.pk)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(6):
             week = selectors.my_week(user, now=MONDAY)
             jobs.digest_message(user, week, now=MONDAY)
         assert week.total == items

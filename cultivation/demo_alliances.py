@@ -1,0 +1,103 @@
+"""Demo strategic alliances: partners marked against the seven criteria, a year of
+preferral-exchange lunches with names both ways, and what became of the older names.
+
+Built through the services, so the demo obeys the same rules as real use.
+"""
+
+from datetime import timedelta
+
+from .models import CRITERIA, Alliance, Contact, FollowUp, Referral
+from .services import alliance_mark, exchange_log, referral_outcome
+from .services.alliances import firm_today
+
+PARTNERS = 18
+PROFILES = [
+    "Owners of family firms thinking about the next generation",
+    "Finance directors of growing manufacturers",
+    "Founders who have just raised their first round",
+    "Charity trustees facing a merger",
+    "Partners in professional firms planning to retire",
+]
+FIRST = ["Ada", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hugo", "Isla", "Jonah"]
+LAST = ["Abbott", "Brennan", "Costa", "Dunmore", "Ekwueme", "Fairley", "Gallo", "Hart"]
+COMPANIES = ["Northgate Foods", "Kestrel Labs", "Millbrook Homes", "Tarn Logistics", "Oriel Print"]
+NEEDS = ["Selling the business", "A new finance system", "Succession", "Raising capital", ""]
+# Followed up, about a third each (docs/method.md); a few become clients.
+THIRDS = ["no_future", "stay_in_touch", "next_step"]
+
+
+def build_alliance_demo(*, rng, now):
+    """About 18 partners (the target is 25), most with lunches over the past year, and the
+    names offered both ways at each; names older than a month have their outcome."""
+    people = list(
+        Contact.objects.in_touch()
+        .exclude(owner=None)
+        .exclude(follow_ups__in=FollowUp.objects.live())
+        .filter(alliance=None)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    if not people:
+        return
+    partners = rng.sample(people, min(PARTNERS, len(people)))
+    known = [person for person in people if person not in partners]
+    today = firm_today(now)
+    for index, partner in enumerate(partners):
+        criteria = {name: rng.random() < 0.85 for name, _ in CRITERIA}
+        alliance = alliance_mark(
+            contact=partner,
+            criteria=criteria,
+            preferral_profile=PROFILES[index % len(PROFILES)],
+            by=partner.owner,
+            now=now,
+        ).alliance
+        # Partners for about a year: the demo's history starts then (not a rule's field).
+        Alliance.objects.filter(pk=alliance.pk).update(since=now - timedelta(days=400))
+        lunches = rng.randint(0, 4)
+        for back in range(lunches, 0, -1):
+            on = today - timedelta(days=91 * back - rng.randint(0, 20))
+            _lunch(partner, on=on, known=known, rng=rng, now=now)
+    _follow_up_older_names(rng=rng, today=today)
+
+
+def _lunch(partner, *, on, known, rng, now):
+    offered = [_name(rng) for _ in range(rng.randint(1, 3))]
+    given = [
+        {"person": person, "need": rng.choice(NEEDS)}
+        for person in rng.sample(known, min(len(known), rng.randint(0, 2)))
+        if person.pk != partner.pk
+    ]
+    exchange_log(
+        partner=partner,
+        by=partner.owner,
+        on=on,
+        note="Compared notes on who we each want to meet.",
+        names_offered=offered,
+        names_given=given,
+        now=now,
+    )
+
+
+def _name(rng):
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    company = rng.choice(COMPANIES)
+    return {
+        "name": f"{first} {last}",
+        "organisation": company,
+        "email": f"{first}.{last}@{company.split()[0]}.example".lower(),
+        "need": rng.choice(NEEDS),
+        "research_card": rng.random() < 0.15,
+    }
+
+
+def _follow_up_older_names(*, rng, today):
+    """Names from lunches more than a month ago get their outcome; newer ones wait."""
+    older = (
+        Referral.objects.filter(exchange__isnull=False, on__lt=today - timedelta(days=30))
+        .awaiting_outcome()
+        .select_related("to_user", "by_user", "person")
+        .order_by("pk")
+    )
+    for referral in older:
+        outcome = rng.choice(THIRDS) if rng.random() > 0.05 else "became_client"
+        referral_outcome(referral=referral, by=referral.colleague, outcome=outcome)

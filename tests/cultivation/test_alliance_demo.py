@@ -1,0 +1,36 @@
+"""The demo's alliances: built through the services, about the method's numbers."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cultivation.demo_alliances import PARTNERS, build_alliance_demo
+from cultivation.models import Alliance, Exchange, Referral
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_builds_partners_lunches_and_names(owner, teammate):
+    for n in range(30):
+        factories.ContactFactory(owner=owner if n % 2 else teammate, name=f"Person {n}")
+    now = timezone.now()
+
+    build_alliance_demo(rng=random.Random(7), now=now)
+
+    assert Alliance.objects.live().count() == PARTNERS
+    assert Exchange.objects.exists()
+    today = timezone.localdate(now)
+    assert all(a.next_lunch_on > today for a in Alliance.objects.all())
+    names = Referral.objects.filter(exchange__isnull=False)
+    assert names.received().exists()
+    old = names.filter(on__lt=today - timedelta(days=30))
+    assert old.exists() and not old.awaiting_outcome().exists()
+
+
+def test_the_demo_with_nobody_builds_nothing(db):
+    build_alliance_demo(rng=random.Random(7), now=timezone.now())
+
+    assert not Alliance.objects.exists()
