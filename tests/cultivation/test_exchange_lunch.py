@@ -141,6 +141,7 @@ def test_the_outcome_of_a_name_is_the_ledgers_and_its_card_replaces_the_research
     _log(partner, owner, names_offered=[{"name": "Nina New", "research_card": True}])
     referral = Referral.objects.get()
     other = factories.OpportunityFactory(owner=owner)
+    factories.OpportunityContactFactory(opportunity=other, contact=referral.person)
 
     referral_outcome(referral=referral, by=owner, outcome="next_step", card=other)
 

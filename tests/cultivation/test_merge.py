@@ -148,7 +148,7 @@ def test_merging_from_a_preview_says_what_will_move_and_changes_nothing(
     # One per relation (the alliance and its lunches among them), and one for each rule
     # that foresees a clash (the referrals between the two records, the alliances both
     # records might have).
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         preview = merge_preview(survivor=survivor, duplicate=duplicate)
 
     assert preview.moves == [("touches", 3), ("promises", 1)]

@@ -32,8 +32,9 @@ def test_seed_demo_builds_a_firm_across_every_stage_and_is_safe_to_run_twice(cap
     call_command("seed_demo")
 
     assert (Opportunity.objects.count(), Contact.objects.count()) == counts[:2]
-    # 60 cards and 120 people on the board today, and a year of history besides.
-    assert counts[0] > 60 and counts[1] > 120 and counts[2] == 40
+    # 60 cards and 120 people on the board today, and a year of history besides (names
+    # offered at exchange lunches bring a few organisations of their own).
+    assert counts[0] > 60 and counts[1] > 120 and counts[2] >= 40
     assert set(Opportunity.objects.values_list("stage", flat=True)) == set(Stage.values)
     won = StageChange.objects.filter(to_stage=Stage.WON)
     assert won.count() == Opportunity.objects.filter(stage=Stage.WON).count() > 7
