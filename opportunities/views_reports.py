@@ -60,7 +60,7 @@ def report(request, slug):
         scope, person = read_query(request.GET, request.user, manager=manager)
     except BadQuery as error:
         return _refused(request, error)
-    figures = _figures(slug, scope)
+    figures = registry.build(slug, scope)
     query = _query(scope, person)
     context = {
         "report_title": title,
@@ -74,7 +74,7 @@ def report(request, slug):
         "from_value": f"{scope.first:%Y-%m}",
         "to_value": f"{scope.months[-1]:%Y-%m}",
         "query": query,
-        "figures": None if figures is None else [_shown(f) for f in figures],
+        "figures": [_shown(f) for f in figures],
     }
     return render(request, "opportunities/reports/report.html", context)
 
@@ -87,7 +87,7 @@ def report_csv(request, slug, figure):
         scope, _person = read_query(request.GET, request.user, manager=is_manager(request.user))
     except BadQuery as error:
         return _refused(request, error)
-    wanted = next((f for f in _figures(slug, scope) or [] if f.slug == figure), None)
+    wanted = next((f for f in registry.build(slug, scope) if f.slug == figure), None)
     if wanted is None:
         raise Http404(f"The report has no figure “{figure}”.")
     out = io.StringIO()
@@ -175,17 +175,6 @@ def _report_title(slug):
     if slug not in registry.REPORTS:
         raise Http404(f"There is no report “{slug}”.")
     return registry.REPORTS[slug][0]
-
-
-def _figures(slug, scope):
-    """The report's figures, or None while its builder is not written yet."""
-    path = registry.REPORTS[slug][1]
-    try:
-        return registry.build(slug, scope)
-    except ModuleNotFoundError as error:
-        if error.name != path.rsplit(".", 1)[0]:
-            raise
-        return None
 
 
 def _refused(request, error):
