@@ -53,9 +53,12 @@ def build_alliance_demo(*, rng, now):
         ).alliance
         # Partners for about a year: the demo's history starts then (not a rule's field).
         Alliance.objects.filter(pk=alliance.pk).update(since=now - timedelta(days=400))
+        # Each partner has their own day in the quarter, so the lunches (and the next ones
+        # booked from them) are spread across the weeks, as the firm would spread them.
+        phase = 1 + index * 91 // len(partners)
         lunches = rng.randint(0, 4)
         for back in range(lunches, 0, -1):
-            on = today - timedelta(days=91 * back - rng.randint(0, 20))
+            on = today - timedelta(days=91 * (back - 1) + phase + rng.randint(0, 3))
             _lunch(partner, on=on, known=known, rng=rng, now=now)
     _follow_up_older_names(rng=rng, today=today)
 

@@ -1,6 +1,7 @@
 """The demo's alliances: built through the services, about the method's numbers."""
 
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,13 @@ def test_the_demo_builds_partners_lunches_and_names(owner, teammate):
     assert Exchange.objects.exists()
     today = timezone.localdate(now)
     assert all(a.next_lunch_on > today for a in Alliance.objects.all())
+    # Spread across the coming quarter, as the firm spreads them: about 18 lunches over 13
+    # weeks, never more than three in one week, and some in its last month.
+    weeks = Counter(
+        a.next_lunch_on - timedelta(days=a.next_lunch_on.weekday()) for a in Alliance.objects.all()
+    )
+    assert max(weeks.values()) <= 3
+    assert max(weeks) >= today + timedelta(days=60)
     names = Referral.objects.filter(exchange__isnull=False)
     assert names.received().exists()
     old = names.filter(on__lt=today - timedelta(days=30))
