@@ -4,9 +4,13 @@ preferral-exchange lunches with names both ways, and what became of the older na
 Built through the services, so the demo obeys the same rules as real use.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from .models import CRITERIA, Alliance, Contact, FollowUp, Referral
+from django.db.models import Max
+from django.utils import timezone
+
+from . import seams
+from .models import CRITERIA, Alliance, Contact, ContactEvent, FollowUp, Referral
 from .services import alliance_mark, exchange_log, referral_outcome
 from .services.alliances import firm_today
 
@@ -44,13 +48,14 @@ def build_alliance_demo(*, rng, now):
     today = firm_today(now)
     for index, partner in enumerate(partners):
         criteria = {name: rng.random() < 0.85 for name, _ in CRITERIA}
-        alliance = alliance_mark(
-            contact=partner,
-            criteria=criteria,
-            preferral_profile=PROFILES[index % len(PROFILES)],
-            by=partner.owner,
-            now=now,
-        ).alliance
+        with _happened(now - timedelta(days=400), actions=[ContactEvent.Action.ALLIANCE_STARTED]):
+            alliance = alliance_mark(
+                contact=partner,
+                criteria=criteria,
+                preferral_profile=PROFILES[index % len(PROFILES)],
+                by=partner.owner,
+                now=now,
+            ).alliance
         # Partners for about a year: the demo's history starts then (not a rule's field).
         Alliance.objects.filter(pk=alliance.pk).update(since=now - timedelta(days=400))
         # Each partner has their own day in the quarter, so the lunches (and the next ones
@@ -59,6 +64,8 @@ def build_alliance_demo(*, rng, now):
         lunches = rng.randint(0, 4)
         for back in range(lunches, 0, -1):
             on = today - timedelta(days=91 * (back - 1) + phase + rng.randint(0, 3))
+            if on <= timezone.localdate(partner.created_at):
+                continue  # not yet known to us then
             _lunch(partner, on=on, known=known, rng=rng, now=now)
     _follow_up_older_names(rng=rng, today=today)
 
@@ -70,6 +77,11 @@ def _lunch(partner, *, on, known, rng, now):
         for person in rng.sample(known, min(len(known), rng.randint(0, 2)))
         if person.pk != partner.pk
     ]
+    with _happened(_at(on, 14)):
+        _log(partner, on=on, offered=offered, given=given, now=now)
+
+
+def _log(partner, *, on, offered, given, now):
     exchange_log(
         partner=partner,
         by=partner.owner,
@@ -101,6 +113,37 @@ def _follow_up_older_names(*, rng, today):
         .select_related("to_user", "by_user", "person")
         .order_by("pk")
     )
+    with_cards = seams.cards_of_referrals(older)
     for referral in older:
-        outcome = rng.choice(THIRDS) if rng.random() > 0.05 else "became_client"
-        referral_outcome(referral=referral, by=referral.colleague, outcome=outcome)
+        # A few become clients; not those with a Research card still open for them.
+        client = rng.random() <= 0.05 and referral.pk not in with_cards
+        outcome = "became_client" if client else rng.choice(THIRDS)
+        at = _at(referral.on + timedelta(days=rng.randint(2, 9)), 10)
+        with _happened(at):
+            referral_outcome(referral=referral, by=referral.colleague, outcome=outcome)
+        Referral.objects.filter(pk=referral.pk).update(outcome_at=at)
+
+
+class _happened:
+    """The history events (and people) a service writes inside this block are stamped with
+    the moment it ran; in the demo they happened at `at`, in the past."""
+
+    def __init__(self, at, actions=None):
+        self.at = at
+        self.actions = actions
+
+    def __enter__(self):
+        self.events = ContactEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+        self.people = Contact.objects.aggregate(last=Max("pk"))["last"] or 0
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            events = ContactEvent.objects.filter(pk__gt=self.events)
+            if self.actions is not None:
+                events = events.filter(action__in=self.actions)
+            events.update(at=self.at)
+            Contact.objects.filter(pk__gt=self.people).update(created_at=self.at)
+
+
+def _at(day, hour):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))

@@ -1,10 +1,11 @@
 """The demo firm behind `seed_demo`, built with the run-time factories the tests use too
 (cultivation/factories.py and opportunities/factories.py)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Min
+from django.utils import timezone
 
 from cultivation import factories as people
 from cultivation.demo import build_cultivation_demo
@@ -13,6 +14,7 @@ from cultivation.models import Contact, Organisation
 from opportunities import factories
 from opportunities.demo_history import build_history
 from opportunities.models import (
+    CardReferral,
     Opportunity,
     OpportunityContact,
     Priority,
@@ -84,7 +86,23 @@ def build_demo_firm(*, rng, now):
     build_cultivation_demo(rng=rng, now=now)
     build_history(staff=staff, organisations=organisations, rng=rng, now=now)
     build_alliance_demo(rng=rng, now=now)
+    _research_cards_opened_at_their_lunch()
     return True
+
+
+def _research_cards_opened_at_their_lunch():
+    """The demo logs a year of exchange lunches today; a Research card opened for a name
+    offered at one was opened at that lunch (the card service stamps the moment it runs)."""
+    links = CardReferral.objects.filter(referral__exchange__isnull=False).select_related(
+        "referral__exchange", "opportunity"
+    )
+    for link in links:
+        day = link.referral.exchange.on
+        at = timezone.make_aware(datetime.combine(day, time(14, 0)))
+        Opportunity.objects.filter(pk=link.opportunity_id, stage=Stage.RESEARCH).update(
+            created_at=at, stage_entered_at=at
+        )
+        StageChange.objects.filter(opportunity_id=link.opportunity_id, from_stage="").update(at=at)
 
 
 def _demo_card(index, stage, staff, organisations, contacts, *, rng, now):

@@ -37,7 +37,12 @@ def opportunity_open(*, opportunity, by, note=""):
     opportunity.version = 1
     opportunity.save()
     StageChange.objects.create(
-        opportunity=opportunity, by=by, from_stage="", to_stage=opportunity.stage, note=note
+        opportunity=opportunity,
+        by=by,
+        at=opportunity.stage_entered_at,  # the card and its history agree to the microsecond
+        from_stage="",
+        to_stage=opportunity.stage,
+        note=note,
     )
     _cultivation_follows(opportunity, "", by)
     return opportunity

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cultivation.demo_alliances import PARTNERS, build_alliance_demo
-from cultivation.models import Alliance, Exchange, Referral
+from cultivation.models import Alliance, Contact, Exchange, Referral
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,7 @@ def test_the_demo_builds_partners_lunches_and_names(owner, teammate):
     for n in range(30):
         factories.ContactFactory(owner=owner if n % 2 else teammate, name=f"Person {n}")
     now = timezone.now()
+    Contact.objects.update(created_at=now - timedelta(days=400))  # known for over a year
 
     build_alliance_demo(rng=random.Random(7), now=now)
 
