@@ -24,16 +24,7 @@ time of this process: Python and the database) and its number of queries; and, i
 `/reports/<slug>/` resolves, the page through Django's test client as the manager
 (best of 3). A report whose builder is not on this branch shows "not built".
 
-Measured on 2026-11-26 on the project's 2-core machine, busy (load average 5.8 at the
-end), PostgreSQL 15, 12 months; build / page, best of 3 (funnel and discipline as they
-stood on their own branch, merged for the run):
-
-    pipeline    everyone 320 ms / 369 ms, 12 queries; one person 165 ms / 154 ms, 13
-    referrals   everyone  77 ms / 101 ms,  9 queries; one person  17 ms /  30 ms,  9
-    funnel      everyone 694 ms / 847 ms,  4 queries; one person 317 ms / 267 ms,  3
-    discipline  everyone 856 ms / 844 ms,  5 queries; one person  73 ms / 105 ms,  5
-
-Seeding took 41 s on a quieter machine, 70 s at that load.
+Measured: the README's "Reports at 100,000 people" (numbers and load at the time).
 """
 
 import argparse
