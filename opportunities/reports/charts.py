@@ -20,9 +20,9 @@ BOTTOM = 44  # room for the month names and the legend
 NAME_WIDTH = 150  # horizontal bars: room for people's names
 ROW = 24  # horizontal bars: one per row
 MAX_LABELS = 8  # month names under a chart; more are thinned out
-NAME_LENGTH = 22
+NAME_LENGTH = 20
 TARGET_LABEL_STEP = 90
-CHAR_WIDTH = 7  # a label's character, generously (the font is larger on a phone)
+CHAR_WIDTH = 8  # a label's character, generously: the font is larger on a phone (CSS)
 LINE_HEIGHT = 12  # a label wrapped onto its second line
 LEGEND_HEIGHT = 20  # horizontal bars with more than one series: the legend under the rows
 
@@ -170,7 +170,7 @@ def fit_label(label, room):
         lines = [label[:middle], label[middle + 1 :]]
     else:
         lines = [label]
-    return [line if len(line) <= chars else line[: chars - 1] + "…" for line in lines]
+    return [line if len(line) <= chars else line[: chars - 1].rstrip() + "…" for line in lines]
 
 
 def _x_label(label, x, room):
