@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from convivio.errors import PermissionRefused, RuleViolation
 from convivio.parsing import parse_id
 
-from .. import referral_selectors, seams, services
+from .. import policy, referral_selectors, seams, services
 from ..models import Contact, Referral
 from ..referral_forms import LedgerFilterForm, ReferralForm, ReferralOutcomeForm
 from .common import done, forbidden, not_saved, refused, safe_next
@@ -36,7 +36,9 @@ def referral_ledger(request):
         "filters": filters,
         "person": person,
         "page": page,
-        "referrals": referral_selectors.ledger(list(page.object_list)),
+        "referrals": policy.mark_followable(
+            request.user, referral_selectors.ledger(list(page.object_list))
+        ),
         "by_partner": referral_selectors.balances_by_partner(referrals),
         "by_colleague": referral_selectors.balances_by_colleague(referrals),
         "outcomes": Referral.Outcome.choices,

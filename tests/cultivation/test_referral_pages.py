@@ -331,3 +331,40 @@ def test_the_form_names_colleagues_as_the_board_does(owner_client):
     page = owner_client.get("/referrals/new/").content.decode()
 
     assert ">Alice Owner</option>" in page
+
+
+def _awaiting(keeper, size):
+    """`size` referrals with `keeper`, of people `keeper` owns, no outcome yet."""
+    return [
+        _received(
+            factories.ContactFactory(owner=keeper, name=f"Named {keeper.username} {n}"),
+            factories.ContactFactory(owner=keeper, name=f"Partner {keeper.username} {n}"),
+            keeper,
+        )
+        for n in range(size)
+    ]
+
+
+def test_the_outcome_form_shows_only_on_referrals_the_viewer_may_follow_up(
+    request, owner_client, owner, teammate
+):
+    (mine,) = _awaiting(owner, 1)
+    (theirs,) = _awaiting(teammate, 1)
+
+    page = owner_client.get(LEDGER).content.decode()
+    assert f'id="outcome-{mine.pk}"' in page
+    assert f'id="outcome-{theirs.pk}"' not in page  # posting it would be refused (403)
+    assert "Awaiting follow-up by Bob Teammate" in page
+
+    # The clients share one test client: the manager signs in after Alice has looked.
+    page = request.getfixturevalue("manager_client").get(LEDGER).content.decode()
+    assert f'id="outcome-{mine.pk}"' in page and f'id="outcome-{theirs.pk}"' in page
+
+
+def test_deciding_who_may_follow_up_costs_no_query_a_row(owner_client, owner, teammate):
+    _awaiting(teammate, 2)
+    small, _ = _queries(owner_client, LEDGER)
+    _awaiting(teammate, 8)
+    large, response = _queries(owner_client, LEDGER)
+    assert small == large
+    assert [r.may_follow_up for r in response.context["referrals"]] == [False] * 10
