@@ -368,3 +368,33 @@ def test_deciding_who_may_follow_up_costs_no_query_a_row(owner_client, owner, te
     large, response = _queries(owner_client, LEDGER)
     assert small == large
     assert [r.may_follow_up for r in response.context["referrals"]] == [False] * 10
+
+
+@pytest.mark.parametrize("direction", ["received", "given"])
+def test_the_confirmation_uses_full_names_and_the_apps_dates(
+    owner_client, owner, person, partner, direction
+):
+    response = owner_client.post(
+        NEW,
+        {
+            "direction": direction,
+            "person": person.pk,
+            "partner": partner.pk,
+            "colleague": owner.pk,
+            "on": "2026-11-25",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    if direction == "received":
+        sentence = "Paul Partner referred Priya Shah to Alice Owner on 25 Nov 2026."
+    else:
+        sentence = "Alice Owner referred Priya Shah to Paul Partner on 25 Nov 2026."
+    assert f"Referral recorded: {sentence}" in page
+
+
+def test_the_ledger_comes_before_the_folded_totals(owner_client, owner, person, partner):
+    _received(person, partner, owner)
+    page = owner_client.get(LEDGER).content.decode()
+    assert page.index(">Ledger</h2>") < page.index('<details class="mb-3" id="fairs-fair">')
+    assert "Fair's fair: 1 partner, 1 colleague</summary>" in page
