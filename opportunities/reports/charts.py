@@ -23,7 +23,7 @@ MAX_LABELS = 8  # month names under a chart; more are thinned out
 NAME_LENGTH = 20
 TARGET_LABEL_STEP = 90
 CHAR_WIDTH = 8  # a label's character, generously: the font is larger on a phone (CSS)
-LINE_HEIGHT = 12  # a label wrapped onto its second line
+LINE_HEIGHT = 15  # a label wrapped onto its second line (the phone font is 14)
 LEGEND_HEIGHT = 20  # horizontal bars with more than one series: the legend under the rows
 
 

@@ -136,12 +136,12 @@ def test_long_column_labels_wrap_onto_two_lines_and_shorten_beyond_that():
     chart = Chart("bars", steps, [Series("Cards", [9, 7, 5, 3, 1, 2, 1])])
     svg = str(render(chart, labelled_by="t"))
     # 7 labels in 572 units: 81 each, room for 9 characters a line.
-    first = '<tspan x="92.9" dy="0">Entered…</tspan><tspan x="92.9" dy="12">pipeline</tspan>'
+    first = '<tspan x="92.9" dy="0">Entered…</tspan><tspan x="92.9" dy="15">pipeline</tspan>'
     assert first in svg
     assert "<title>Connecting or beyond</title>" in svg
     assert ">Won</text>" in svg  # short enough: one line, as it was
     assert ">Unbeliev…</tspan>" in svg
-    assert 'viewBox="0 0 640 252"' in svg  # a line taller, so the legend clears the labels
+    assert 'viewBox="0 0 640 255"' in svg  # a line taller, so the legend clears the labels
 
 
 def test_fit_label_keeps_each_line_within_its_room():
