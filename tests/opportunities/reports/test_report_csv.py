@@ -74,17 +74,3 @@ def test_the_trend_shows_only_when_the_period_is_shorter_than_it(owner_client):
     )
     year = owner_client.get("/reports/funnel/?from=2025-05&to=2026-04").content.decode()
     assert 'id="trend"' not in year and 'id="calls"' in year
-
-
-def test_by_person_table_is_in_the_charts_order(owner, teammate):
-    from opportunities.reports import funnel
-    from opportunities.reports.scope import Scope
-
-    scope = Scope(
-        first=at("2026-03-01 12:00").date(),
-        end=at("2026-05-01 12:00").date(),
-        zone=at("2026-03-01 12:00").tzinfo,
-        user_ids=None,
-    )
-    people = next(f for f in funnel.build(scope) if f.slug == "people")
-    assert [row[0] for row in people.table.rows] == people.chart.labels
