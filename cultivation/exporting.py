@@ -8,6 +8,7 @@ person's tags) and written out as they are read, so memory stays the same at
 
 import csv
 import datetime
+import decimal
 import io
 import re
 from dataclasses import dataclass
@@ -40,14 +41,19 @@ def _is_formula_like(text):
 
 def csv_cell(value, zone=None):
     """`value` as a CSV cell: dates and times in ISO 8601 (times in `zone`, by default the
-    firm's time zone), yes/no for booleans, "" for nothing, and text a spreadsheet would
-    take for a formula prefixed with a single quote."""
+    firm's time zone), yes/no for booleans, "" for nothing, numbers as numbers (-2 stays
+    -2), and text a spreadsheet would take for a formula prefixed with a single quote.
+
+    The Python type decides, not the look: a phone stored as the text "-123" is escaped,
+    the integer -123 is not (a number cannot hold a formula)."""
     if type(value) is str:  # most cells: first, since this runs for every one
         return "'" + value if _is_formula_like(value) else value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float | decimal.Decimal):
+        return str(value)
     if isinstance(value, datetime.datetime):
         zone = zone or timezone.get_current_timezone()
         return value.astimezone(zone).isoformat(timespec="seconds")

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -222,6 +223,6 @@ def _shown(figure):
 def _cell(value):
     if value is None:
         return "–"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return f"{value:,}"  # 7,500 on the page; the CSV keeps the raw number
     return value

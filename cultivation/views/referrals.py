@@ -4,12 +4,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from convivio.errors import PermissionRefused, RuleViolation
 from convivio.parsing import parse_id
 
-from .. import referral_selectors, seams, services
+from .. import policy, referral_selectors, seams, services
 from ..models import Contact, Referral
 from ..referral_forms import LedgerFilterForm, ReferralForm, ReferralOutcomeForm
 from .common import done, forbidden, not_saved, refused, safe_next
@@ -36,12 +37,25 @@ def referral_ledger(request):
         "filters": filters,
         "person": person,
         "page": page,
-        "referrals": referral_selectors.ledger(list(page.object_list)),
+        "referrals": policy.mark_followable(
+            request.user, referral_selectors.ledger(list(page.object_list))
+        ),
         "by_partner": referral_selectors.balances_by_partner(referrals),
         "by_colleague": referral_selectors.balances_by_colleague(referrals),
         "outcomes": Referral.Outcome.choices,
     }
     return render(request, "cultivation/referral_ledger.html", context)
+
+
+def recorded_sentence(referral):
+    """'Referral recorded: Erica Flores referred Dylan Parrish to Alice Smith on 25 Nov 2026.'
+    Full names and the app's date, as the ledger writes them."""
+    if referral.direction == Referral.Direction.RECEIVED:
+        who, to = referral.from_person.name, policy.full_name(referral.to_user)
+    else:
+        who, to = policy.full_name(referral.by_user), referral.to_person.name
+    on = date_format(referral.on, "j M Y")
+    return f"Referral recorded: {who} referred {referral.person.name} to {to} on {on}."
 
 
 def _first_error(form):
@@ -64,7 +78,7 @@ def referral_new(request):
         except RuleViolation as error:
             form.add_error(None, str(error))
         else:
-            return done(request, f"Referral recorded: {referral}.", referral.get_absolute_url())
+            return done(request, recorded_sentence(referral), referral.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "next": safe_next(request, "")}
     return render(request, "cultivation/referral_form.html", context, status=status)

@@ -20,8 +20,11 @@ BOTTOM = 44  # room for the month names and the legend
 NAME_WIDTH = 150  # horizontal bars: room for people's names
 ROW = 24  # horizontal bars: one per row
 MAX_LABELS = 8  # month names under a chart; more are thinned out
-NAME_LENGTH = 22
+NAME_LENGTH = 20
 TARGET_LABEL_STEP = 90
+CHAR_WIDTH = 8  # a label's character, generously: the font is larger on a phone (CSS)
+LINE_HEIGHT = 15  # a label wrapped onto its second line (the phone font is 14)
+LEGEND_HEIGHT = 20  # horizontal bars with more than one series: the legend under the rows
 
 
 def render(chart, *, labelled_by):
@@ -118,14 +121,17 @@ def _columns(chart, labelled_by):
         return round(TOP + plot_h - plot_h * value / high, 1)
 
     parts = list(_y_axis(scale, y, chart.unit))
-    parts += _x_labels(chart.labels, slot)
+    labels = list(_x_labels(chart.labels, slot))
+    parts += labels
     if chart.kind == "bars":
         parts += _bars(chart, slot, y)
     else:
         parts += _lines(chart, slot, y)
     parts += _targets_across(chart.targets, y)
-    parts += _legend(chart.series, HEIGHT - 8)
-    return _svg(WIDTH, HEIGHT, labelled_by, parts, chart.kind)
+    # A label wrapped onto a second line pushes the legend down by a line.
+    height = HEIGHT + (LINE_HEIGHT if any("<tspan" in label for label in labels) else 0)
+    parts += _legend(chart.series, height - 8)
+    return _svg(WIDTH, height, labelled_by, parts, chart.kind)
 
 
 def _y_axis(scale, y, unit):
@@ -146,14 +152,50 @@ def _y_axis(scale, y, unit):
 
 def _x_labels(labels, slot):
     every = math.ceil(len(labels) / MAX_LABELS)
+    room = slot * every  # a thinned-out label may use its neighbours' slots
     for index, label in enumerate(labels):
         if index % every == 0:
-            yield format_html(
-                '<text class="cv-chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                round(LEFT + slot * (index + 0.5), 1),
-                HEIGHT - BOTTOM + 16,
-                label,
-            )
+            yield _x_label(label, round(LEFT + slot * (index + 0.5), 1), room)
+
+
+def fit_label(label, room):
+    """`label` as at most two lines, each of at most `room` units wide: split at the space
+    nearest the middle, and a line still too long shortened with "…"."""
+    chars = max(int((room - 4) // CHAR_WIDTH), 3)
+    if len(label) <= chars:
+        return [label]
+    spaces = [i for i, c in enumerate(label) if c == " "]
+    if spaces:
+        middle = min(spaces, key=lambda i: abs(i - len(label) / 2))
+        lines = [label[:middle], label[middle + 1 :]]
+    else:
+        lines = [label]
+    return [line if len(line) <= chars else line[: chars - 1].rstrip() + "…" for line in lines]
+
+
+def _x_label(label, x, room):
+    lines = fit_label(label, room)
+    y = HEIGHT - BOTTOM + 16
+    if len(lines) == 1 and lines[0] == label:
+        return format_html(
+            '<text class="cv-chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+            x,
+            y,
+            label,
+        )
+    spans = format_html_join(
+        "",
+        '<tspan x="{}" dy="{}">{}</tspan>',
+        ((x, 0 if n == 0 else LINE_HEIGHT, line) for n, line in enumerate(lines)),
+    )
+    return format_html(
+        '<text class="cv-chart-label" x="{}" y="{}" text-anchor="middle">{}'
+        "<title>{}</title></text>",
+        x,
+        y,
+        spans,
+        label,
+    )
 
 
 def _bars(chart, slot, y):
@@ -249,19 +291,23 @@ def _legend(series, baseline):
             baseline,
             one.name,
         )
-        x += 24 + 7 * len(one.name)
+        x += 24 + CHAR_WIDTH * len(one.name)
 
 
 # Horizontal bars: one row each (people), ranked, numbers along the top
 
 
 def _hbars(chart, labelled_by):
-    values = chart.series[0].values
+    # One bar per series in each row (given and received side by side), a legend if more
+    # than one; the scale covers every series drawn.
+    count = len(chart.series)
+    bar = ROW - 8 if count == 1 else 10
+    row = bar * count + 8
     scale = ticks(_top(chart))
     high = scale[-1]
     plot_w = WIDTH - NAME_WIDTH - RIGHT
-    rows_end = TOP + ROW * len(chart.labels) + 4
-    height = rows_end + (28 if chart.targets else 8)
+    rows_end = TOP + row * len(chart.labels) + 4
+    height = rows_end + (28 if chart.targets else 8) + (LEGEND_HEIGHT if count > 1 else 0)
 
     def x(value):
         return round(NAME_WIDTH + plot_w * value / high, 1)
@@ -281,29 +327,34 @@ def _hbars(chart, labelled_by):
                 _number(value, chart.unit),
             )
         )
-    for index, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
-        top = TOP + ROW * index + 4
+    for index, label in enumerate(chart.labels):
+        top = TOP + row * index + 4
         short = label if len(label) <= NAME_LENGTH else label[: NAME_LENGTH - 1] + "…"
         parts.append(
             format_html(
                 '<text class="cv-chart-label" x="{}" y="{}" text-anchor="end">{}'
                 "<title>{}</title></text>",
                 NAME_WIDTH - 6,
-                top + 13,
+                top + bar * count / 2 + 4,
                 short,
                 label,
             )
         )
-        if value is not None:
+        for number, series in enumerate(chart.series, start=1):
+            value = series.values[index]
+            if value is None:
+                continue
+            what = label if count == 1 else f"{series.name}, {label}"
             parts.append(
                 format_html(
-                    '<rect class="cv-series-1" x="{}" y="{}" width="{}" height="{}">'
+                    '<rect class="cv-series-{}" x="{}" y="{}" width="{}" height="{}">'
                     "<title>{}: {}</title></rect>",
+                    number,
                     NAME_WIDTH,
-                    top,
+                    top + bar * (number - 1),
                     round(x(value) - NAME_WIDTH, 1),
-                    ROW - 8,
-                    label,
+                    bar - (1 if count > 1 else 0),
+                    what,
                     _number(value, chart.unit),
                 )
             )
@@ -323,4 +374,6 @@ def _hbars(chart, labelled_by):
                 _number(value),
             )
         )
+    if count > 1:
+        parts += _legend(chart.series, height - 6)
     return _svg(WIDTH, height, labelled_by, parts, "hbars")

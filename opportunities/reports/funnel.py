@@ -42,8 +42,9 @@ def build(scope):
     figures = [
         _pool_figure(scope, by_month),
         _calls_figure(by_month),
-        _trend_figure(calls, _months_from(trend_first, scope.end)),
     ]
+    if len(months) < TREND_MONTHS:  # else the calls figure above already is the trend
+        figures.append(_trend_figure(calls, _months_from(trend_first, scope.end)))
     if scope.user_ids is None:
         figures.append(_people_figure(scope, calls, referrals, pools, months))
     return figures
@@ -275,7 +276,7 @@ def _people_figure(scope, calls, referrals, pools, months):
         "their calls over the whole period.",
         table=Table(
             ["Person", "Pool at the end", *FUNNEL_HEADERS],
-            [[name, row["pool"], *_funnel_cells(row)] for name, row in rows],
+            [[name, row["pool"], *_funnel_cells(row)] for name, row in ranked],
         ),
         chart=Chart(
             "hbars",

@@ -186,28 +186,21 @@ def alliances_by_quarter(scope):
     rows = []
     for start in quarters:
         partners = met.get(start, 0)
-        rows.append(
-            [quarter_label(start), live[start], target, partners, percent(partners, live[start])]
-        )
+        row = [quarter_label(start), live[start], target, partners, percent(partners, live[start])]
+        rows.append(row if target else row[:2] + row[3:])  # one person has no target
+    headers = ["Quarter", "Live alliances", "Target", "Partners met at a lunch"]
+    headers = [*(headers if target else headers[:2] + headers[3:]), "% of alliances met"]
+    met_at = 3 if target else 2
     return Figure(
         slug="alliances",
         title="Strategic alliances, and partners met at an exchange lunch",
-        table=Table(
-            [
-                "Quarter",
-                "Live alliances",
-                "Target",
-                "Partners met at a lunch",
-                "% of alliances met",
-            ],
-            rows,
-        ),
+        table=Table(headers, rows),
         chart=Chart(
             kind="bars",
             labels=[row[0] for row in rows],
             series=[
                 Series("Live alliances", [row[1] for row in rows]),
-                Series("Met", [row[3] for row in rows]),
+                Series("Met", [row[met_at] for row in rows]),
             ],
             targets={"Target": target} if target else {},
         ),

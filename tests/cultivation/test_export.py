@@ -4,6 +4,7 @@ chunks."""
 
 import csv
 import datetime
+import decimal
 import io
 
 import pytest
@@ -140,7 +141,16 @@ def test_a_value_not_at_the_start_of_a_cell_is_left_alone():
     assert exporting.csv_cell(None) == ""
     assert exporting.csv_cell(False) == "no"
     assert exporting.csv_cell(datetime.date(2026, 2, 28)) == "2026-02-28"
-    assert exporting.csv_cell(-5) == "'-5"
+
+
+def test_numbers_are_written_as_numbers_and_text_that_looks_like_one_is_escaped():
+    assert exporting.csv_cell(-5) == "-5"
+    assert exporting.csv_cell(-2.5) == "-2.5"
+    assert exporting.csv_cell(decimal.Decimal("-7500.00")) == "-7500.00"
+    assert exporting.csv_cell(7500) == "7500"
+    assert exporting.csv_cell(True) == "yes"
+    # A phone is text: "-123" as typed could be the start of a formula.
+    assert exporting.csv_cell("-123") == "'-123"
 
 
 # The list's filter, and who may --------------------------------------------------------

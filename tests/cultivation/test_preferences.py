@@ -197,3 +197,8 @@ def test_the_page_tells_the_time_in_the_persons_zone(owner, owner_client):
         page = owner_client.get("/settings/").content.decode()
 
     assert "It is now 21:00, Wednesday 25 November in Australia/Sydney." in " ".join(page.split())
+
+
+def test_the_calendar_section_says_exchange_lunches_are_in_the_feed(owner_client):
+    page = owner_client.get("/settings/").content.decode()
+    assert "exchange lunches with your alliance partners" in page

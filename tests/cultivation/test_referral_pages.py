@@ -331,3 +331,70 @@ def test_the_form_names_colleagues_as_the_board_does(owner_client):
     page = owner_client.get("/referrals/new/").content.decode()
 
     assert ">Alice Owner</option>" in page
+
+
+def _awaiting(keeper, size):
+    """`size` referrals with `keeper`, of people `keeper` owns, no outcome yet."""
+    return [
+        _received(
+            factories.ContactFactory(owner=keeper, name=f"Named {keeper.username} {n}"),
+            factories.ContactFactory(owner=keeper, name=f"Partner {keeper.username} {n}"),
+            keeper,
+        )
+        for n in range(size)
+    ]
+
+
+def test_the_outcome_form_shows_only_on_referrals_the_viewer_may_follow_up(
+    request, owner_client, owner, teammate
+):
+    (mine,) = _awaiting(owner, 1)
+    (theirs,) = _awaiting(teammate, 1)
+
+    page = owner_client.get(LEDGER).content.decode()
+    assert f'id="outcome-{mine.pk}"' in page
+    assert f'id="outcome-{theirs.pk}"' not in page  # posting it would be refused (403)
+    assert "Awaiting follow-up by Bob Teammate" in page
+
+    # The clients share one test client: the manager signs in after Alice has looked.
+    page = request.getfixturevalue("manager_client").get(LEDGER).content.decode()
+    assert f'id="outcome-{mine.pk}"' in page and f'id="outcome-{theirs.pk}"' in page
+
+
+def test_deciding_who_may_follow_up_costs_no_query_a_row(owner_client, owner, teammate):
+    _awaiting(teammate, 2)
+    small, _ = _queries(owner_client, LEDGER)
+    _awaiting(teammate, 8)
+    large, response = _queries(owner_client, LEDGER)
+    assert small == large
+    assert [r.may_follow_up for r in response.context["referrals"]] == [False] * 10
+
+
+@pytest.mark.parametrize("direction", ["received", "given"])
+def test_the_confirmation_uses_full_names_and_the_apps_dates(
+    owner_client, owner, person, partner, direction
+):
+    response = owner_client.post(
+        NEW,
+        {
+            "direction": direction,
+            "person": person.pk,
+            "partner": partner.pk,
+            "colleague": owner.pk,
+            "on": "2026-11-25",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    if direction == "received":
+        sentence = "Paul Partner referred Priya Shah to Alice Owner on 25 Nov 2026."
+    else:
+        sentence = "Alice Owner referred Priya Shah to Paul Partner on 25 Nov 2026."
+    assert f"Referral recorded: {sentence}" in page
+
+
+def test_the_ledger_comes_before_the_folded_totals(owner_client, owner, person, partner):
+    _received(person, partner, owner)
+    page = owner_client.get(LEDGER).content.decode()
+    assert page.index(">Ledger</h2>") < page.index('<details class="mb-3" id="fairs-fair">')
+    assert "Fair's fair: 1 partner, 1 colleague</summary>" in page

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from opportunities.reports import Chart, Series
-from opportunities.reports.charts import render, ticks
+from opportunities.reports.charts import fit_label, render, ticks
 
 
 def test_labels_and_names_are_escaped():
@@ -101,3 +101,50 @@ def test_money_in_decimals_is_drawn_like_any_number():
     svg = str(render(chart, labelled_by="won"))
     assert svg.count("<rect") >= 1
     assert "1,000" in svg or "1000" in svg
+
+
+def test_horizontal_bars_draw_every_series_with_a_legend_and_scale_to_the_largest():
+    chart = Chart(
+        "hbars",
+        ["Pat", "Quinn"],
+        [Series("Given", [2, 0]), Series("Received", [1, 9])],
+    )
+    svg = str(render(chart, labelled_by="t"))
+    assert svg.count('<rect class="cv-series-1"') == 3  # two rows and the legend's key
+    assert svg.count('<rect class="cv-series-2"') == 3
+    assert "<title>Given, Pat: 2</title>" in svg
+    assert "<title>Received, Quinn: 9</title>" in svg
+    assert 'class="cv-chart-legend"' in svg and ">Received</text>" in svg
+    assert ">10<" in svg  # the axis reaches Quinn's 9 received, not only the 2 given
+
+
+def test_one_series_of_horizontal_bars_needs_no_legend():
+    svg = str(render(Chart("hbars", ["Pat"], [Series("Names", [3])]), labelled_by="t"))
+    assert "cv-chart-legend" not in svg and "<title>Pat: 3</title>" in svg
+
+
+def test_long_column_labels_wrap_onto_two_lines_and_shorten_beyond_that():
+    steps = [
+        "Entered the pipeline",  # the nearest space to the middle is after "the"
+        "Connecting or beyond",
+        "Discovery or beyond",
+        "Proposal or beyond",
+        "Won",
+        "Lost (at some point)",
+        "Unbelievablylongsinglewordlabel",
+    ]
+    chart = Chart("bars", steps, [Series("Cards", [9, 7, 5, 3, 1, 2, 1])])
+    svg = str(render(chart, labelled_by="t"))
+    # 7 labels in 572 units: 81 each, room for 9 characters a line.
+    first = '<tspan x="92.9" dy="0">Entered…</tspan><tspan x="92.9" dy="15">pipeline</tspan>'
+    assert first in svg
+    assert "<title>Connecting or beyond</title>" in svg
+    assert ">Won</text>" in svg  # short enough: one line, as it was
+    assert ">Unbeliev…</tspan>" in svg
+    assert 'viewBox="0 0 640 255"' in svg  # a line taller, so the legend clears the labels
+
+
+def test_fit_label_keeps_each_line_within_its_room():
+    for room in (40, 81, 120, 300):
+        for line in fit_label("Entered the pipeline and then some more words", room):
+            assert len(line) * 8 <= room

@@ -125,3 +125,20 @@ def test_limits_and_expectations_come_from_the_settings(settings, owner):
     assert set(figure(figures, "pool").chart.targets.values()) == {150, 180, 250}
     assert "150 / 180 / 250" in figure(figures, "pool").note
     assert "about 90 calls a month for a pool of 180" in figure(figures, "calls").note
+
+
+def test_by_person_table_is_ranked_as_its_chart_is(owner, teammate):
+    # Bob keeps 2 on plans, Alice 1: Bob comes first in the chart and in the table, though
+    # Alice comes first by name.
+    _plan(owner, "2026-02-01 10:00")
+    _plan(teammate, "2026-02-01 10:00")
+    _plan(teammate, "2026-02-01 10:00")
+    people = figure(funnel.build(scope(MARCH, MAY)), "people")
+    assert people.chart.labels == ["Bob Teammate", "Alice Owner"]
+    assert [row[0] for row in people.table.rows] == people.chart.labels
+
+
+def test_the_trend_is_drawn_only_for_a_period_shorter_than_it(owner):
+    short = [f.slug for f in funnel.build(scope(MARCH, MAY, users=(owner.pk,)))]
+    year = [f.slug for f in funnel.build(scope(date(2025, 5, 1), MAY, users=(owner.pk,)))]
+    assert "trend" in short and "trend" not in year and "calls" in year
