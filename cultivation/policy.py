@@ -36,11 +36,14 @@ def full_name(user):
     return (user.get_full_name() or user.username) if user is not None else "nobody"
 
 
-def can_change_person(user, contact):
-    """The person's owner or a manager; anyone signed in when nobody owns the person."""
+def can_change_person(user, contact, *, manager=None):
+    """The person's owner or a manager; anyone signed in when nobody owns the person.
+    `manager`: whether `user` is one, when the caller already asked (a page of rows)."""
     if not is_signed_in(user):
         return False
-    return contact.owner_id in (None, user.pk) or is_manager(user)
+    if contact.owner_id in (None, user.pk):
+        return True
+    return is_manager(user) if manager is None else manager
 
 
 def can_add_person(user, owner):
@@ -104,14 +107,14 @@ def can_make_promise(user, contact, owner):
     return owner.pk == user.pk or can_change_person(user, contact)
 
 
-def can_follow_up_referral(user, referral):
+def can_follow_up_referral(user, referral, *, manager=None):
     """What became of a referral: its recorder, the colleague it is with, the person's
     owner (anyone when nobody owns them), or a manager."""
     if not is_signed_in(user):
         return False
     if user.pk in (referral.recorded_by_id, referral.to_user_id, referral.by_user_id):
         return True
-    return can_change_person(user, referral.person)
+    return can_change_person(user, referral.person, manager=manager)
 
 
 def mark_followable(user, referrals):
@@ -120,13 +123,7 @@ def mark_followable(user, referrals):
     query at most. Each referral's person must be loaded with it (select_related)."""
     manager = is_manager(user)
     for referral in referrals:
-        referral.may_follow_up = manager or (
-            is_signed_in(user)
-            and (
-                user.pk in (referral.recorded_by_id, referral.to_user_id, referral.by_user_id)
-                or referral.person.owner_id in (None, user.pk)
-            )
-        )
+        referral.may_follow_up = can_follow_up_referral(user, referral, manager=manager)
     return referrals
 
 

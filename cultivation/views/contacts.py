@@ -71,7 +71,7 @@ def contact_detail(request, pk):
         "plan_start_form": PlanStartForm(),
         "plan_item_form": PlanItemForm(initial={"interval_days": 180}),
         **knows_context(request.user, contact, data.known),
-        **_person_context(contact, data),
+        **_person_context(request.user, contact, data),
     }
     return render(request, "cultivation/contact_detail.html", context)
 
@@ -79,7 +79,7 @@ def contact_detail(request, pk):
 CONSENT_ACTIONS = (ContactEvent.Action.OPTED_IN, ContactEvent.Action.OPTED_OUT)
 
 
-def _person_context(contact, data):
+def _person_context(user, contact, data):
     """Consent (its forms and its history), needs, referrals: the person's own facts."""
     return {
         "consent_form": ConsentForm(),
@@ -88,7 +88,7 @@ def _person_context(contact, data):
             row for row in data.timeline if getattr(row, "action", None) in CONSENT_ACTIONS
         ],
         "needs": contact.needs.splitlines(),
-        "referrals": referral_selectors.referrals_of(contact),
+        "referrals": policy.mark_followable(user, referral_selectors.referrals_of(contact)),
         "alliance": alliance_selectors.alliance_of(contact),
         "criteria_count": len(CRITERIA),
         "outcomes": Referral.Outcome.choices,

@@ -361,6 +361,20 @@ def test_the_outcome_form_shows_only_on_referrals_the_viewer_may_follow_up(
     assert f'id="outcome-{mine.pk}"' in page and f'id="outcome-{theirs.pk}"' in page
 
 
+def test_a_persons_page_offers_the_outcome_form_only_to_who_may_record_it(
+    request, owner_client, teammate
+):
+    (theirs,) = _awaiting(teammate, 1)
+    url = f"/contacts/{theirs.person_id}/"
+
+    page = owner_client.get(url).content.decode()
+    assert f'id="outcome-{theirs.pk}"' not in page  # posting it would be refused (403)
+    assert "Awaiting follow-up by Bob Teammate" in page
+
+    page = request.getfixturevalue("manager_client").get(url).content.decode()
+    assert f'id="outcome-{theirs.pk}"' in page
+
+
 def test_deciding_who_may_follow_up_costs_no_query_a_row(owner_client, owner, teammate):
     _awaiting(teammate, 2)
     small, _ = _queries(owner_client, LEDGER)
