@@ -20,7 +20,6 @@ from convivio.limits import EARLIEST_DATE, check_text
 
 from .. import policy, schedule, seams
 from ..matching import SAME_EMAIL, possible_duplicates
-from ..models.people import name_match_key
 from ..models import (
     CRITERIA,
     Alliance,
@@ -32,6 +31,7 @@ from ..models import (
     Referral,
     TouchPlan,
 )
+from ..models.people import name_match_key
 from .people import contact_create
 from .plans import plan_lunch_drop, touch_plan_start
 from .referrals import referral_record
