@@ -39,6 +39,7 @@ from .touches import touch_log
 
 Action = ContactEvent.Action
 CRITERIA_NAMES = tuple(name for name, _ in CRITERIA)
+ASKED_TO_STOP = "They asked us to stop."
 # When in the day a logged lunch is put in the partner's history (the form asks the day).
 LUNCH_TIME = time(12, 30)
 
