@@ -37,6 +37,8 @@ def build_alliance_demo(*, rng, now):
         Contact.objects.in_touch()
         .exclude(owner=None)
         .exclude(follow_ups__in=FollowUp.objects.live())
+        # Not someone whose plan ended (no longer qualifies): marking them would restart it.
+        .exclude(touch_plan__ended_at__isnull=False)
         .filter(alliance=None)
         .select_related("owner")
         .order_by("pk")
