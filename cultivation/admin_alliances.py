@@ -10,6 +10,7 @@ from django.contrib.admin.helpers import ActionForm
 from convivio.admin_refusals import ActionsThroughServices, RefusalsAsMessages
 from convivio.admin_widgets import ParsedInput
 from convivio.limits import TEXT_MAX
+from convivio.parsing import DateInWindowField
 
 from . import services
 from .models import CRITERIA, Alliance, Exchange
@@ -95,6 +96,11 @@ class ExchangeAdmin(ParsedInput, RefusalsAsMessages, admin.ModelAdmin):
     search_fields = ["partner__name", "note"]
     raw_id_fields = ["partner"]
     fields = EXCHANGE_FIELDS
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "on":  # the page's window of dates, not any date at all
+            kwargs["form_class"] = DateInWindowField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

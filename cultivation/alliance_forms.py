@@ -2,11 +2,12 @@
 
 from django import forms
 
-from convivio.limits import TEXT_MAX
+from convivio.limits import SEARCH_MAX, TEXT_MAX
 from convivio.parsing import DateInWindowField
 
 from .models import CRITERIA
-from .pickers import ContactPickerField
+from .models.people import name_match_key
+from .pickers import SEARCH_SUFFIX, ContactPickerField, Picked
 
 # Blank rows each way on the exchange-lunch form (JavaScript may add more, up to the most).
 NAME_ROWS = 5
@@ -68,15 +69,49 @@ class NameOfferedForm(forms.Form):
         _small(self)
 
 
+class RowPersonField(ContactPickerField):
+    """The person in a row of the lunch form. Without JavaScript, what was typed that is
+    exactly one person's name or email is that person (no second send); otherwise the row
+    comes back with the matches, shown above its sentence."""
+
+    def to_python(self, value):
+        picked = Picked.of(value)
+        if not picked.ids and (search := self.search_in(picked, [])):
+            exact = [row for row in self.suggestions(search) if _is_exactly(row, search)]
+            if len(exact) == 1:
+                return exact[0]
+        return super().to_python(value)
+
+    def _refuse_unpicked(self, search):
+        raise forms.ValidationError(
+            f"Choose the person you mean from those matching “{search[:SEARCH_MAX]}” above, "
+            "or search again.",
+            code="unpicked",
+        )
+
+
+def _is_exactly(person, typed):
+    typed = typed.strip()
+    return name_match_key(person.name) == name_match_key(typed) or (
+        bool(person.email) and person.email.lower() == typed.lower()
+    )
+
+
 class NameGivenForm(forms.Form):
     """A name we offered the partner: someone we know, and what they need."""
 
-    person = ContactPickerField(label="Person we introduced", required=False)
+    person = RowPersonField(label="Person we introduced", required=False)
     need = forms.CharField(max_length=TEXT_MAX, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _small(self)
+        self.fields["person"].widget.attrs["data-picker-quiet"] = True  # said once, above
+
+    def has_changed(self):
+        # A name typed and not chosen is a row filled in: it is checked, never skipped.
+        typed = self.data.get(self.add_prefix("person") + SEARCH_SUFFIX, "")
+        return super().has_changed() or (isinstance(typed, str) and bool(typed.strip()))
 
 
 def _row_number(form):

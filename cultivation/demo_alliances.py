@@ -37,6 +37,8 @@ def build_alliance_demo(*, rng, now):
         Contact.objects.in_touch()
         .exclude(owner=None)
         .exclude(follow_ups__in=FollowUp.objects.live())
+        # Not someone whose plan ended (no longer qualifies): marking them would restart it.
+        .exclude(touch_plan__ended_at__isnull=False)
         .filter(alliance=None)
         .select_related("owner")
         .order_by("pk")
@@ -47,8 +49,18 @@ def build_alliance_demo(*, rng, now):
     known = [person for person in people if person not in partners]
     today = firm_today(now)
     for index, partner in enumerate(partners):
+        # Each partner has their own day in the quarter, so the lunches (and the next ones
+        # booked from them) are spread across the weeks, as the firm would spread them.
+        phase = 1 + index * 91 // len(partners)
+        known_since = timezone.localdate(partner.created_at)
+        days = [
+            today - timedelta(days=91 * (back - 1) + phase + rng.randint(0, 3))
+            for back in range(rng.randint(0, 4), 0, -1)
+        ]
+        days = [on for on in days if on > known_since]  # not yet known to us before
+        since = _since(rng, now=now, first_lunch=days[0] if days else None, known=partner)
         criteria = {name: rng.random() < 0.85 for name, _ in CRITERIA}
-        with _happened(now - timedelta(days=400), actions=[ContactEvent.Action.ALLIANCE_STARTED]):
+        with _happened(since, actions=[ContactEvent.Action.ALLIANCE_STARTED]):
             alliance = alliance_mark(
                 contact=partner,
                 criteria=criteria,
@@ -56,22 +68,29 @@ def build_alliance_demo(*, rng, now):
                 by=partner.owner,
                 now=now,
             ).alliance
-        # Partners for about a year: the demo's history starts then (not a rule's field).
-        Alliance.objects.filter(pk=alliance.pk).update(since=now - timedelta(days=400))
-        # Each partner has their own day in the quarter, so the lunches (and the next ones
-        # booked from them) are spread across the weeks, as the firm would spread them.
-        phase = 1 + index * 91 // len(partners)
-        lunches = rng.randint(0, 4)
-        for back in range(lunches, 0, -1):
-            on = today - timedelta(days=91 * (back - 1) + phase + rng.randint(0, 3))
-            if on <= timezone.localdate(partner.created_at):
-                continue  # not yet known to us then
+        # When they became a partner in the demo's story (not a rule's field).
+        Alliance.objects.filter(pk=alliance.pk).update(since=since)
+        for on in days:
             _lunch(partner, on=on, known=known, rng=rng, now=now)
     _follow_up_older_names(rng=rng, today=today)
 
 
+def _since(rng, *, now, first_lunch, known):
+    """When a demo partner became one: a few weeks before their first lunch, or, with no
+    lunch yet, within the last two months; never before we knew them."""
+    if first_lunch is not None:
+        since = _at(first_lunch - timedelta(days=rng.randint(14, 60)), 11)
+    else:
+        since = now - timedelta(days=rng.randint(5, 60))
+    # Before the first lunch whatever happens: we knew them at least a day before it.
+    return max(since, min(known.created_at, now))
+
+
 def _lunch(partner, *, on, known, rng, now):
-    offered = [_name(rng) for _ in range(rng.randint(1, 3))]
+    # One person once a lunch (the service refuses a name given twice).
+    offered = list(
+        {row["email"]: row for row in (_name(rng) for _ in range(rng.randint(1, 3)))}.values()
+    )
     given = [
         {"person": person, "need": rng.choice(NEEDS)}
         for person in rng.sample(known, min(len(known), rng.randint(0, 2)))

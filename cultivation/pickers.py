@@ -265,6 +265,8 @@ class PickerWidget(forms.Widget):
     def get_context(self, name, value, attrs):
         picked = Picked.of(value)
         attrs = self.build_attrs(self.attrs, attrs)
+        # A form of many pickers (rows of a table) gives the no-JavaScript hint once itself.
+        quiet = bool(attrs.pop("data-picker-quiet", False))
         chosen = self.field.chosen(picked)
         search = self.field.search_in(picked, chosen)
         found = self.field.suggestions(search) if search else []
@@ -286,6 +288,7 @@ class PickerWidget(forms.Widget):
                 "noun": self.field.noun,
                 "nouns": self.field.nouns,
                 "attrs": flatatt(self._box_attrs(attrs, box_id, name)),
+                "quiet": quiet,
             }
         }
 

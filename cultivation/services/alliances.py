@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from convivio.errors import RuleViolation
-from convivio.limits import check_text
+from convivio.limits import EARLIEST_DATE, check_text
 
 from .. import policy, schedule, seams
 from ..matching import SAME_EMAIL, possible_duplicates
@@ -31,13 +31,15 @@ from ..models import (
     Referral,
     TouchPlan,
 )
+from ..models.people import name_match_key
 from .people import contact_create
-from .plans import touch_plan_start
+from .plans import plan_lunch_drop, touch_plan_start
 from .referrals import referral_record
 from .touches import touch_log
 
 Action = ContactEvent.Action
 CRITERIA_NAMES = tuple(name for name, _ in CRITERIA)
+ASKED_TO_STOP = "They asked us to stop."
 # When in the day a logged lunch is put in the partner's history (the form asks the day).
 LUNCH_TIME = time(12, 30)
 
@@ -130,6 +132,7 @@ def alliance_mark(*, contact, criteria, preferral_profile, by, now=None):
         note=f"Meets {met} of {len(CRITERIA)} criteria.",
     )
     alliance = alliance_reschedule(alliance=alliance, now=now)
+    plan_lunch_drop(contact, by=by)
     return Marked(alliance, is_new=True, plan_refusal=_plan_for(contact, by=by, now=now))
 
 
@@ -187,14 +190,31 @@ def alliance_end(*, alliance, reason, by, now=None):
     reason = _long_text(reason, "The reason")
     if not reason:
         raise RuleViolation("Say why the alliance ends.")
+    _end(alliance, reason=reason, by=by, now=now)
+    return alliance
+
+
+def _end(alliance, *, reason, by, now=None):
     alliance.ended_at, alliance.end_reason, alliance.next_lunch_on = (
         now or timezone.now(),
         reason,
         None,
     )
     alliance.save(update_fields=["ended_at", "end_reason", "next_lunch_on"])
-    ContactEvent.objects.create(contact=contact, action=Action.ALLIANCE_ENDED, by=by, note=reason)
-    return alliance
+    ContactEvent.objects.create(
+        contact=alliance.contact, action=Action.ALLIANCE_ENDED, by=by, note=reason
+    )
+
+
+def end_live_alliance(contact, *, by, reason, now=None):
+    """End the person's live alliance, if any (inside a caller's transaction, which has
+    checked who may): no lunch is booked with them any more; history and names stay."""
+    alliance = Alliance.objects.select_for_update().live().filter(contact=contact).first()
+    if alliance is None:
+        return False
+    alliance.contact = contact
+    _end(alliance, reason=reason, by=by, now=now)
+    return True
 
 
 def booked_lunches(*, start, end, exclude=None):
@@ -250,8 +270,18 @@ def exchange_log(*, partner, on, by, note="", names_offered=(), names_given=(), 
     if alliance is None:
         raise RuleViolation(f"{partner.name} is not an alliance partner: mark them as one first.")
     _refuse_retired(partner)
-    if on > firm_today(now):
+    # Today is the person's own (their zone is active), as for any referral they record.
+    if on > timezone.localdate(now):
         raise RuleViolation("A lunch is logged once it has happened: the date is in the future.")
+    if on < EARLIEST_DATE:
+        raise RuleViolation(f"Choose a date from {EARLIEST_DATE:%-d %B %Y} on.")
+    logged = Exchange.objects.filter(partner=partner, on=on).first()
+    if logged is not None:
+        raise RuleViolation(
+            f"A lunch with {partner.name} on {on:%-d %b %Y} is already logged: "
+            f"{logged.names.count()} name(s). Nothing was logged twice."
+        )
+    _refuse_repeated_names(names_offered, names_given)
     note = _long_text(note, "The note")
     touch = touch_log(contact=partner, method=Method.LUNCH, by=by, at=_lunch_at(on, now), note=note)
     exchange = Exchange.objects.create(partner=partner, on=on, by=by, note=note, touch=touch)
@@ -271,9 +301,46 @@ def exchange_log(*, partner, on, by, note="", names_offered=(), names_given=(), 
 
 
 def _lunch_at(on, now):
-    """The moment the lunch goes in the history: lunchtime that day, or now if that is
-    still to come today."""
-    return min(datetime.combine(on, LUNCH_TIME, tzinfo=firm_zone()), now)
+    """The moment the lunch goes in the history: lunchtime that day where the person is,
+    or now if that is still to come today."""
+    zone = timezone.get_current_timezone()
+    return min(datetime.combine(on, LUNCH_TIME, tzinfo=zone), now)
+
+
+def _offered_key(row):
+    """What makes two names offered one person: the email, else name and organisation."""
+    if not isinstance(row, dict):
+        return None
+    email = row.get("email")
+    if isinstance(email, str) and email.strip():
+        return ("email", email.strip().lower())
+    name, organisation = row.get("name"), row.get("organisation") or ""
+    if not isinstance(name, str) or not isinstance(organisation, str) or not name.strip():
+        return None
+    return ("name", name_match_key(name), " ".join(organisation.lower().split()))
+
+
+def _given_key(row):
+    person = row.get("person") if isinstance(row, dict) else None
+    return ("person", person.pk) if isinstance(person, Contact) else None
+
+
+def _refuse_repeated_names(names_offered, names_given):
+    """One person twice in one lunch would be two referrals: refused, naming both rows."""
+    for label, rows, key in (
+        ("Names offered to us", names_offered, _offered_key),
+        ("Names we offered", names_given, _given_key),
+    ):
+        seen = {}
+        for number, row in enumerate(rows, start=1):
+            found = key(row)
+            if found is None:
+                continue
+            if found in seen:
+                raise RuleViolation(
+                    f"{label} {seen[found]} and {number} are the same person: give them once."
+                )
+            seen[found] = number
 
 
 def _row(label, record, exchange, row):
@@ -326,7 +393,8 @@ def _name_received(exchange, row):
 
 
 def _known_person(*, name, organisation, email):
-    """The person we already have by this email, else by name at this organisation."""
+    """The person we already have by this email, else by name at this organisation; not a
+    namesake whose email is another one (two people, then)."""
     if email:
         match = next(iter(possible_duplicates(email=email, limit=1)), None)
         if match is not None and match.reason == SAME_EMAIL:
@@ -335,15 +403,20 @@ def _known_person(*, name, organisation, email):
     if organisation and at is None:
         return None
     match = next(iter(possible_duplicates(name=name, organisation=at, limit=1)), None)
-    return match.contact if match is not None else None
+    if match is None or (email and match.contact.email):
+        return None  # both have an email, and they differ (the same one matched above)
+    return match.contact
 
 
 def _name_given(exchange, row):
     person = row.get("person")
     if not isinstance(person, Contact):
         raise RuleViolation("choose the person we introduced.")
+    person = Contact.objects.get(pk=person.pk)  # as it is now, not as the form read it
     if person.retired_reason:
         raise RuleViolation(person.retired_reason)
+    if person.has_asked_to_stop:
+        raise RuleViolation(f"{person.name} asked us to stop: we don't pass their name on.")
     return referral_record(
         direction=Referral.Direction.GIVEN,
         person=person,

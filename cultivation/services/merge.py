@@ -60,7 +60,7 @@ from ..models import (
     TouchPlan,
 )
 from . import follow_ups, plans
-from .alliances import foresee_alliances, merge_alliances
+from .alliances import ASKED_TO_STOP, end_live_alliance, foresee_alliances, merge_alliances
 
 Action = ContactEvent.Action
 logger = logging.getLogger(__name__)
@@ -612,6 +612,8 @@ def contact_merge(*, survivor, duplicate, by):
     survivor.save(update_fields=list(changes))
     if "asked_to_stop_at" in changes:
         _apply_stop(survivor, by)
+    if survivor.asked_to_stop_at:  # as touch_log's stop: no alliance, whichever record had it
+        end_live_alliance(survivor, by=by, reason=ASKED_TO_STOP)
     _retire(duplicate, survivor, now)
     ContactEvent.objects.create(
         contact=survivor,

@@ -15,6 +15,7 @@ from .. import policy, schedule
 from ..history import field_change
 from ..models import (
     LOGGABLE_METHODS,
+    Alliance,
     Contact,
     ContactEvent,
     FollowUp,
@@ -24,6 +25,7 @@ from ..models import (
 )
 
 Action = ContactEvent.Action
+EXCHANGE_IS_THE_LUNCH = "the preferral-exchange lunch booked with {name} is their lunch."
 
 
 def _touch_base_days():
@@ -87,8 +89,9 @@ def _add_item(plan, method, interval, today):
 def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
     """Give a cultivated person a touch plan: a touch-base call every 90 days (settings).
 
-    Only the person's owner or a manager may (cultivation.policy). Strategic
-    alliances also get a quarterly lunch. First due dates are spread so about
+    Only the person's owner or a manager may (cultivation.policy). A strategic
+    alliance's lunch is its booked exchange lunch, not a plan item (see
+    `plan_lunch_drop`). First due dates are spread so about
     a third of the owner's pool falls due each month. Adding a person to a
     full pool (250 by default) is refused. Returns the live plan (the
     existing one if there is one).
@@ -177,8 +180,6 @@ def _start_plan(contact, *, by, kind, now):
     plan.items.all().delete()
     today = timezone.localdate(now)
     _add_item(plan, Method.CALL, _touch_base_days(), today)
-    if kind == TouchPlan.Kind.ALLIANCE:
-        _add_item(plan, Method.LUNCH, _touch_base_days(), today)
     ContactEvent.objects.create(
         contact=contact, action=Action.PLAN_STARTED, by=by, note=plan.get_kind_display()
     )
@@ -203,6 +204,8 @@ def plan_item_add(*, plan, method, interval_days, by, now=None):
         raise RuleViolation("Choose an interval between 1 day and two years.")
     if plan.items.filter(method=method).exists():
         raise RuleViolation(f"{Method(method).label} is already in the plan.")
+    if method == Method.LUNCH and Alliance.objects.live().filter(contact=plan.contact).exists():
+        raise RuleViolation(EXCHANGE_IS_THE_LUNCH.format(name=plan.contact.name))
     item = _add_item(plan, method, int(interval_days), timezone.localdate(now or timezone.now()))
     ContactEvent.objects.create(
         contact=plan.contact,
@@ -211,6 +214,29 @@ def plan_item_add(*, plan, method, interval_days, by, now=None):
         note=f"Added {Method(method).label.lower()} every {interval_days} days.",
     )
     return item
+
+
+def plan_lunch_drop(contact, *, by):
+    """A new alliance partner's booked exchange lunch is their lunch: their live plan's own
+    lunch item goes (inside a caller's transaction, which checked who may), so one lunch
+    is due, not two. Logging the exchange lunch is still a lunch touch."""
+    item = (
+        PlanItem.objects.select_for_update()
+        .live()
+        .filter(plan__contact=contact, method=Method.LUNCH)
+        .first()
+    )
+    if item is None:
+        return False
+    item.delete()
+    ContactEvent.objects.create(
+        contact=contact,
+        action=Action.PLAN_CHANGED,
+        by=by,
+        note=f"Dropped {item.label.lower()} every {item.interval_days} days: "
+        + EXCHANGE_IS_THE_LUNCH.format(name=contact.name),
+    )
+    return True
 
 
 def end_live_plan(contact, *, by, reason):

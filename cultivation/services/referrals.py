@@ -83,6 +83,8 @@ def referral_outcome(*, referral, by, outcome, card=None):
         policy.can_follow_up_referral(by, referral),
         policy.referral_refusal(referral, "record what became of it"),
     )
+    if referral.person.retired_reason:  # erased or merged: nothing more about them
+        raise RuleViolation(referral.person.retired_reason)
     if referral.outcome:
         raise RuleViolation(
             f"What became of this referral is already recorded: {referral.get_outcome_display()}."

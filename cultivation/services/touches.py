@@ -141,10 +141,15 @@ def touch_log(
 
 
 def _stop(contact, touch):
-    """They asked us to stop: cultivation ends for good; the history stays."""
+    """They asked us to stop: cultivation ends for good, and so does an alliance (no more
+    exchange lunches); the history stays."""
+    # alliances.py logs its lunches through touch_log: imported here, not above.
+    from .alliances import ASKED_TO_STOP, end_live_alliance
+
     contact.asked_to_stop_at = touch.at
     contact.save(update_fields=["asked_to_stop_at"])
     plans.end_live_plan(contact, by=touch.by, reason="They asked us to stop.")
+    end_live_alliance(contact, by=touch.by, reason=ASKED_TO_STOP, now=touch.at)
     follow_ups.follow_up_close(contact=contact, by=touch.by, note="They asked us to stop.")
     contact.promises.open().update(released_at=touch.at, release_reason="They asked us to stop.")
     ContactEvent.objects.create(

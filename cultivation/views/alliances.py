@@ -3,6 +3,7 @@ the exchange-lunch form."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from convivio.errors import PermissionRefused, RuleViolation
@@ -18,7 +19,6 @@ from ..alliance_forms import (
     filled_rows,
 )
 from ..models import CRITERIA, Alliance, Contact
-from ..services.alliances import firm_today
 from .common import done, forbidden, not_saved, refused
 
 
@@ -92,7 +92,8 @@ def exchange_new(request, pk):
     """Log a preferral-exchange lunch with a partner and the names offered both ways."""
     partner = get_object_or_404(Contact.objects.select_related("owner"), pk=pk)
     data = request.POST or None
-    form = ExchangeForm(data, initial={"on": firm_today()})
+    # Their own today (their zone is active): the day the service takes as today.
+    form = ExchangeForm(data, initial={"on": timezone.localdate()})
     offered = NamesOfferedFormSet(data, prefix="offered")
     given = NamesGivenFormSet(data, prefix="given")
     back = partner.get_absolute_url() + "#alliance"

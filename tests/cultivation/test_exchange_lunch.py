@@ -105,11 +105,16 @@ def test_a_lunch_with_names_both_ways(partner, owner, known):
     assert event.note == "Lunch on 9 Mar 2027: 2 name(s) offered to us, 1 by us."
 
 
-def test_the_lunch_moves_the_plans_lunch_and_books_the_next(partner, owner):
+def test_the_lunch_is_a_lunch_touch_and_books_the_next(partner, owner):
     _log(partner, owner)
 
-    lunch_item = PlanItem.objects.get(plan__contact=partner, method="lunch")
-    assert lunch_item.next_due_on == LUNCH + timedelta(days=90)
+    # The booked exchange lunch is their lunch: the plan has no lunch of its own, and the
+    # lunch, a touch both ways, moves the touch-base call a quarter on.
+    assert partner.touches.get().method == "lunch"
+    items = PlanItem.objects.filter(plan__contact=partner)
+    assert [(item.method, item.next_due_on) for item in items] == [
+        ("call", LUNCH + timedelta(days=90))
+    ]
     alliance = Alliance.objects.get(contact=partner)
     ideal = LUNCH + timedelta(days=91)
     assert abs((alliance.next_lunch_on - ideal).days) <= 14

@@ -6,7 +6,12 @@ from datetime import date
 import pytest
 
 from cultivation.models import ContactEvent, Referral
-from cultivation.services import contact_erase, contact_export, referral_outcome, referral_record
+from cultivation.services import (
+    contact_erase,
+    contact_export,
+    referral_outcome,
+    referral_record,
+)
 from cultivation.services.privacy import EXPORT_FORMAT
 from tests import factories
 
@@ -118,3 +123,27 @@ def test_export_names_the_card_a_referral_about_them_led_to(priya, owner, manage
     assert export["cards"]["referrals_to_cards"] == [
         {"referral_id": referral.pk, "card_id": card.pk, "card": "Harbour"}
     ]
+
+
+def test_no_outcome_on_an_erased_persons_referral(owner, manager, owner_client):
+    # (A merged duplicate's referrals move to the survivor: nothing is left on it to answer.)
+    partner = factories.ContactFactory(owner=owner, name="Tom Reed")
+    ed = factories.ContactFactory(owner=owner, name="Ed Gone")
+    referral = referral_record(
+        direction="received",
+        person=ed,
+        partner=partner,
+        colleague=owner,
+        on=date(2026, 3, 2),
+        by=owner,
+    )
+    contact_erase(contact=ed, by=manager, reason="Asked to be forgotten")
+    events = ContactEvent.objects.filter(contact=ed).count()
+
+    response = owner_client.post(f"/referrals/{referral.pk}/outcome/", {"outcome": "next_step"})
+
+    referral.refresh_from_db()
+    assert response.status_code == 400
+    assert "was erased: nothing more is recorded about them." in response.content.decode()
+    assert (referral.outcome, referral.outcome_at) == ("", None)
+    assert ContactEvent.objects.filter(contact=ed).count() == events

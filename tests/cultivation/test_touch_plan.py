@@ -106,10 +106,11 @@ def test_card_entering_cultivating_gives_its_person_a_quarterly_touch_base_call(
 
 
 @pytest.mark.django_db
-def test_strategic_alliance_also_gets_a_quarterly_lunch(person, owner):
+def test_a_strategic_alliance_plan_has_no_lunch_of_its_own(person, owner):
+    # The alliance's booked exchange lunch is the lunch (services/alliances.py).
     plan = touch_plan_start(contact=person, by=owner, kind=TouchPlan.Kind.ALLIANCE)
 
-    assert sorted(plan.items.values_list("method", flat=True)) == ["call", "lunch"]
+    assert sorted(plan.items.values_list("method", flat=True)) == ["call"]
 
 
 @pytest.mark.django_db
