@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("cultivation", "0020_alliance_events")]
-AFTER = [("cultivation", "0021_fixa_alliance_plan_lunch")]
+AFTER = [("cultivation", "0021_alliance_plan_lunch")]
 
 
 def _migrate(targets):
