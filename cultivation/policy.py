@@ -119,11 +119,15 @@ def can_follow_up_referral(user, referral, *, manager=None):
 
 def mark_followable(user, referrals):
     """Set `may_follow_up` on each of `referrals` (`can_follow_up_referral`), asking
-    whether `user` is a manager once rather than once a row: a page of them costs one
-    query at most. Each referral's person must be loaded with it (select_related)."""
-    manager = is_manager(user)
+    whether `user` is a manager at most once, and only if a row turns on it: a page of
+    them costs one query at most. Each referral's person must be loaded with it."""
+    manager = None
     for referral in referrals:
-        referral.may_follow_up = can_follow_up_referral(user, referral, manager=manager)
+        may = can_follow_up_referral(user, referral, manager=False)
+        if not may and is_signed_in(user):
+            manager = is_manager(user) if manager is None else manager
+            may = manager
+        referral.may_follow_up = may
     return referrals
 
 

@@ -89,9 +89,9 @@ def _add_item(plan, method, interval, today):
 def touch_plan_start(*, contact, by, kind=TouchPlan.Kind.CULTIVATING, now=None):
     """Give a cultivated person a touch plan: a touch-base call every 90 days (settings).
 
-    Only the person's owner or a manager may (cultivation.policy). A strategic
-    alliance's lunch is its booked exchange lunch, not a plan item (see
-    `plan_lunch_drop`). First due dates are spread so about
+    Only the person's owner or a manager may (cultivation.policy). Strategic
+    alliances also get a quarterly lunch, except a live alliance partner, whose lunch
+    is the booked exchange lunch (see `plan_lunch_drop`). First due dates are spread so about
     a third of the owner's pool falls due each month. Adding a person to a
     full pool (250 by default) is refused. Returns the live plan (the
     existing one if there is one).
@@ -180,6 +180,13 @@ def _start_plan(contact, *, by, kind, now):
     plan.items.all().delete()
     today = timezone.localdate(now)
     _add_item(plan, Method.CALL, _touch_base_days(), today)
+    if (
+        kind == TouchPlan.Kind.ALLIANCE
+        and not Alliance.objects.live().filter(contact=contact).exists()
+    ):
+        # A quarterly lunch, unless they are a live alliance partner: then the exchange
+        # lunch booked with them is it.
+        _add_item(plan, Method.LUNCH, _touch_base_days(), today)
     ContactEvent.objects.create(
         contact=contact, action=Action.PLAN_STARTED, by=by, note=plan.get_kind_display()
     )

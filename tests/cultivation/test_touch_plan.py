@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from convivio.errors import RuleViolation
 from cultivation import schedule
-from cultivation.models import ContactEvent, PlanItem, TouchPlan
+from cultivation.models import Alliance, ContactEvent, PlanItem, TouchPlan
 from cultivation.services import plan_item_add, plan_item_snooze, touch_log, touch_plan_start
 from opportunities.models import Stage
 from opportunities.services import opportunity_move
@@ -106,8 +106,17 @@ def test_card_entering_cultivating_gives_its_person_a_quarterly_touch_base_call(
 
 
 @pytest.mark.django_db
-def test_a_strategic_alliance_plan_has_no_lunch_of_its_own(person, owner):
-    # The alliance's booked exchange lunch is the lunch (services/alliances.py).
+def test_strategic_alliance_also_gets_a_quarterly_lunch(person, owner):
+    plan = touch_plan_start(contact=person, by=owner, kind=TouchPlan.Kind.ALLIANCE)
+
+    assert sorted(plan.items.values_list("method", flat=True)) == ["call", "lunch"]
+
+
+@pytest.mark.django_db
+def test_a_live_alliance_partners_plan_has_no_lunch_of_its_own(person, owner):
+    # The exchange lunch booked with them is the lunch (services/alliances.py).
+    Alliance.objects.create(contact=person)
+
     plan = touch_plan_start(contact=person, by=owner, kind=TouchPlan.Kind.ALLIANCE)
 
     assert sorted(plan.items.values_list("method", flat=True)) == ["call"]
