@@ -123,6 +123,9 @@ def mark_followable(user, referrals):
     them costs one query at most. Each referral's person must be loaded with it."""
     manager = None
     for referral in referrals:
+        if referral.person.retired_reason:  # erased or merged: nothing more about them
+            referral.may_follow_up = False
+            continue
         may = can_follow_up_referral(user, referral, manager=False)
         if not may and is_signed_in(user):
             manager = is_manager(user) if manager is None else manager

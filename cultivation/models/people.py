@@ -282,7 +282,7 @@ class Contact(models.Model):
     def retired_reason(self):
         """Why nothing more may be written about this record ("" for a live person)."""
         if self.is_erased:
-            return f"{self.name} was erased: nothing more is recorded about them."
+            return f"Person #{self.pk} was erased: nothing more is recorded about them."
         if self.is_merged:
             return (
                 f"This record was merged into person #{self.merged_into_id}: "

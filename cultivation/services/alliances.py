@@ -307,40 +307,52 @@ def _lunch_at(on, now):
     return min(datetime.combine(on, LUNCH_TIME, tzinfo=zone), now)
 
 
-def _offered_key(row):
-    """What makes two names offered one person: the email, else name and organisation."""
+def _offered_keys(row):
+    """(email or None, (name, organisation) or None) of a name offered to us."""
     if not isinstance(row, dict):
-        return None
+        return None, None
     email = row.get("email")
-    if isinstance(email, str) and email.strip():
-        return ("email", email.strip().lower())
+    email = email.strip().lower() if isinstance(email, str) and email.strip() else None
     name, organisation = row.get("name"), row.get("organisation") or ""
     if not isinstance(name, str) or not isinstance(organisation, str) or not name.strip():
-        return None
-    return ("name", name_match_key(name), " ".join(organisation.lower().split()))
+        return email, None
+    return email, (name_match_key(name), " ".join(organisation.lower().split()))
 
 
-def _given_key(row):
-    person = row.get("person") if isinstance(row, dict) else None
-    return ("person", person.pk) if isinstance(person, Contact) else None
+def _same_offered(one, other):
+    """Two names offered are one person: the same email, or the same name at the same
+    organisation unless both give an email and they differ (namesakes, as matching)."""
+    (email, named), (other_email, other_named) = _offered_keys(one), _offered_keys(other)
+    if email and email == other_email:
+        return True
+    if named is None or named != other_named:
+        return False
+    return not (email and other_email)
+
+
+def _same_given(one, other):
+    person = one.get("person") if isinstance(one, dict) else None
+    other_person = other.get("person") if isinstance(other, dict) else None
+    return (
+        isinstance(person, Contact)
+        and isinstance(other_person, Contact)
+        and (person.pk == other_person.pk)
+    )
 
 
 def _refuse_repeated_names(names_offered, names_given):
-    """One person twice in one lunch would be two referrals: refused, naming both rows."""
-    for label, rows, key in (
-        ("Names offered to us", names_offered, _offered_key),
-        ("Names we offered", names_given, _given_key),
+    """One person twice in one lunch would be two referrals: refused, naming both rows.
+    (A lunch has at most a few dozen rows: each is compared with those before it.)"""
+    for label, rows, same in (
+        ("Names offered to us", names_offered, _same_offered),
+        ("Names we offered", names_given, _same_given),
     ):
-        seen = {}
         for number, row in enumerate(rows, start=1):
-            found = key(row)
-            if found is None:
-                continue
-            if found in seen:
-                raise RuleViolation(
-                    f"{label} {seen[found]} and {number} are the same person: give them once."
-                )
-            seen[found] = number
+            for earlier, before in enumerate(rows[: number - 1], start=1):
+                if same(before, row):
+                    raise RuleViolation(
+                        f"{label} {earlier} and {number} are the same person: give them once."
+                    )
 
 
 def _row(label, record, exchange, row):

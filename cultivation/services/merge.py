@@ -614,6 +614,9 @@ def contact_merge(*, survivor, duplicate, by):
         _apply_stop(survivor, by)
     if survivor.asked_to_stop_at:  # as touch_log's stop: no alliance, whichever record had it
         end_live_alliance(survivor, by=by, reason=ASKED_TO_STOP)
+    elif Alliance.objects.live().filter(contact=survivor).exists():
+        # One lunch: the exchange lunch booked with them, whichever record had the plan.
+        plans.plan_lunch_drop(survivor, by=by)
     _retire(duplicate, survivor, now)
     ContactEvent.objects.create(
         contact=survivor,

@@ -26,6 +26,11 @@ def alliance_list(request):
     """The firm's live alliances against the target, the coming quarter's lunches per week,
     and the partners overdue a lunch."""
     page = alliance_selectors.alliances_page()
+    manager = None  # asked once, and only if a partner is someone else's
+    for alliance in page.alliances:  # lunches are logged by the partner's keeper or a manager
+        if alliance.contact.owner_id not in (None, request.user.pk) and manager is None:
+            manager = policy.is_manager(request.user)
+        alliance.may_log = policy.can_change_person(request.user, alliance.contact, manager=manager)
     context = {"page": page, "criteria_count": len(CRITERIA)}
     return render(request, "cultivation/alliance_list.html", context)
 

@@ -97,6 +97,14 @@ def _tidy(number):
     return int(number) if float(number).is_integer() else round(number, 1)
 
 
+def _tick(value, unit=""):
+    """An axis number, short enough for the axis' margin on a phone: 150k, not 150,000."""
+    if abs(value) >= 10_000:
+        text = f"{_tidy(value / 1000):,}k"
+        return f"{text}%" if unit == "%" else text
+    return _number(value, unit)
+
+
 def _number(value, unit=""):
     text = f"{_tidy(value):,}"
     return f"{text}%" if unit == "%" else text
@@ -146,7 +154,7 @@ def _y_axis(scale, y, unit):
             y(value),
             LEFT - 6,
             y(value) + 4,
-            _number(value, unit),
+            _tick(value, unit),
         )
 
 
@@ -324,7 +332,7 @@ def _hbars(chart, labelled_by):
                 rows_end,
                 x(value),
                 TOP - 6,
-                _number(value, chart.unit),
+                _tick(value, chart.unit),
             )
         )
     for index, label in enumerate(chart.labels):

@@ -15,6 +15,7 @@ from cultivation.models import Alliance, ContactEvent, Method, PlanItem
 from cultivation.services import (
     alliance_end,
     alliance_mark,
+    contact_merge,
     exchange_log,
     plan_item_add,
     touch_plan_start,
@@ -92,3 +93,16 @@ def test_a_plan_lunch_is_refused_while_the_alliance_lasts(owner, partner):
     alliance_end(alliance=partner.alliance, reason="Paused", by=owner)
     item = plan_item_add(plan=plan, method=Method.LUNCH, interval_days=90, by=owner)
     assert item.method == Method.LUNCH
+
+
+def test_merging_a_partner_with_a_record_whose_plan_has_a_lunch_leaves_one_lunch(owner, partner):
+    other = factories.ContactFactory(owner=owner, name="Paula Partner", email="")
+    _mark(other, owner)  # the partner record; `partner` (the survivor) has the plan lunch
+
+    contact_merge(survivor=partner, duplicate=other, by=owner)
+
+    assert Alliance.objects.live().get().contact == partner
+    assert not PlanItem.objects.filter(plan__contact=partner, method=Method.LUNCH).exists()
+    week = selectors.my_week(owner, now=NOW)
+    assert [item.contact.name for item in week.lunches] == ["Paula Partner"]
+    assert [item.title for item in week.touches] == ["Touch-base call"]

@@ -204,6 +204,12 @@ def test_the_alliances_page_counts_against_the_target_and_shows_the_overdue(
     assert page.count("<tr><td>") == 13  # the coming quarter, week by week
 
 
+def test_log_a_lunch_is_offered_only_to_who_may_log_it(request, teammate_client, partner):
+    button = f'href="/contacts/{partner.pk}/exchange/"'
+    assert button not in teammate_client.get(LIST).content.decode()  # the POST would be 403
+    assert button in request.getfixturevalue("manager_client").get(LIST).content.decode()
+
+
 def _partners(owner, n):
     for i in range(n):
         contact = factories.ContactFactory(owner=owner, name=f"Partner {i}")

@@ -150,6 +150,20 @@ def test_another_day_is_another_lunch(owner, partner):
             ],
             "Names offered to us 2 and 3 are the same person: give them once.",
         ),
+        (
+            [
+                {"name": "Ann Twice", "organisation": "X", "email": "ann@t.example"},
+                {"name": "Ann Twice", "organisation": "X"},
+            ],
+            "Names offered to us 1 and 2 are the same person: give them once.",
+        ),
+        (
+            [
+                {"name": "Ann Twice", "organisation": "X"},
+                {"name": "ann twice", "organisation": "x", "email": "ann@t.example"},
+            ],
+            "Names offered to us 1 and 2 are the same person: give them once.",
+        ),
     ],
 )
 def test_one_name_twice_in_a_lunch_is_refused_naming_both_rows(owner, partner, rows, sentence):
@@ -158,6 +172,21 @@ def test_one_name_twice_in_a_lunch_is_refused_naming_both_rows(owner, partner, r
 
     assert str(refusal.value) == sentence
     assert _nothing_logged()
+
+
+def test_namesakes_with_different_emails_are_two_names(owner, partner):
+    exchange = exchange_log(
+        partner=partner,
+        by=owner,
+        on=LUNCH,
+        names_offered=[
+            {"name": "Sam Same", "organisation": "Acme", "email": "sam@one.example"},
+            {"name": "Sam Same", "organisation": "Acme", "email": "sam@two.example"},
+        ],
+    )
+
+    assert exchange.names.count() == 2
+    assert len({name.person_id for name in exchange.names.all()}) == 2
 
 
 def test_namesakes_at_different_organisations_are_two_names(owner, partner):

@@ -139,11 +139,13 @@ def test_no_outcome_on_an_erased_persons_referral(owner, manager, owner_client):
     )
     contact_erase(contact=ed, by=manager, reason="Asked to be forgotten")
     events = ContactEvent.objects.filter(contact=ed).count()
+    ledger = owner_client.get("/referrals/").content.decode()
+    assert f'id="outcome-{referral.pk}"' not in ledger  # no form that can only be refused
 
     response = owner_client.post(f"/referrals/{referral.pk}/outcome/", {"outcome": "next_step"})
 
     referral.refresh_from_db()
     assert response.status_code == 400
-    assert "was erased: nothing more is recorded about them." in response.content.decode()
+    assert f"Person #{ed.pk} was erased: nothing more is recorded" in response.content.decode()
     assert (referral.outcome, referral.outcome_at) == ("", None)
     assert ContactEvent.objects.filter(contact=ed).count() == events

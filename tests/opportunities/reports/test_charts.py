@@ -148,3 +148,10 @@ def test_fit_label_keeps_each_line_within_its_room():
     for room in (40, 81, 120, 300):
         for line in fit_label("Entered the pipeline and then some more words", room):
             assert len(line) * 8 <= room
+
+
+def test_large_axis_numbers_are_short_enough_for_the_margin():
+    chart = Chart(kind="bars", labels=["Oct", "Nov"], series=[Series("Won", [95000, 138000])])
+    svg = str(render(chart, labelled_by="won"))
+    ticks = re.findall(r'class="cv-chart-tick"[^>]*>([^<]*)<', svg)
+    assert ticks == ["0", "50k", "100k", "150k"]
