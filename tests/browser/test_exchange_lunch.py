@@ -1,10 +1,13 @@
 """Logging a preferral-exchange lunch in a real browser: names both ways, a row added by
 JavaScript, a person picked for a name we offered; nothing breaks the CSP."""
 
+from datetime import timedelta
+
 import pytest
 
-from cultivation.models import Exchange, Referral
-from cultivation.services import alliance_mark
+from cultivation.models import Alliance, Exchange, Referral
+from cultivation.services import alliance_mark, exchange_log
+from cultivation.services.alliances import firm_today
 from opportunities.models import Opportunity
 from tests import factories
 from tests.browser.test_csp import WATCH
@@ -68,3 +71,25 @@ def test_log_a_lunch_with_names_both_ways(page, login, screenshot, violations, o
     assert "1 of 25" in page.locator("#alliance-count").inner_text()
     screenshot(page, "alliances-page")
     assert violations == []
+
+
+def test_my_week_offers_the_next_step_for_a_lunch_and_a_waiting_name_on_a_wide_screen(
+    page, login, owner
+):
+    # On a phone each line has one button; on a wide screen these two kinds had none.
+    paula = factories.ContactFactory(owner=owner, name="Paula Partner")
+    alliance_mark(contact=paula, criteria={}, preferral_profile="", by=owner)
+    exchange_log(
+        partner=paula,
+        by=owner,
+        on=firm_today() - timedelta(days=10),
+        names_offered=[{"name": "Nina New"}],
+    )
+    Alliance.objects.filter(contact=paula).update(next_lunch_on=firm_today())  # due now
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, owner)
+
+    page.goto("/my-week/")
+
+    assert page.get_by_role("link", name="Log the exchange lunch with Paula Partner").is_visible()
+    assert page.get_by_role("link", name="Follow up Nina New").is_visible()
