@@ -4,8 +4,6 @@ Every figure is counted in the database, a fixed number of queries whatever the 
 size. A card counts for its owner; months are the firm's (`scope.zone`).
 """
 
-from datetime import date, datetime
-
 from django.db import connection
 from django.db.models import (
     Count,
@@ -23,6 +21,7 @@ from cultivation.models import FollowUp, Promise, Referral, Touch, TouchPlan
 from cultivation.models.touches import Direction, Method, Outcome
 
 from ..models import Opportunity, Source, Stage, StageChange
+from .common import in_period, month_label, month_of, of_people, percent
 from .scope import Chart, Figure, Series, Table
 
 # "Reached at least": a card that went on to a later stage passed the earlier ones (an
@@ -48,38 +47,9 @@ def build(scope):
     ]
 
 
-# Helpers
-
-
-def percent(part, whole):
-    """`part` of `whole` as a whole percentage, or None (shown "–") when `whole` is 0."""
-    return round(100 * part / whole) if whole else None
-
-
-def in_period(path, scope):
-    return Q(**{f"{path}__gte": scope.starts_at, f"{path}__lt": scope.ends_at})
-
-
-def owned(queryset, path, scope):
-    """`queryset` narrowed to the scope's people (`path` names the user field)."""
-    if scope.user_ids is None:
-        return queryset
-    return queryset.filter(**{f"{path}__in": scope.user_ids})
-
-
-def month_of(value):
-    if isinstance(value, datetime):
-        value = value.date()
-    return date(value.year, value.month, 1)
-
-
-def month_label(day):
-    return f"{day:%b %Y}"
-
-
 def _moves(scope):
     """Moves of the scope's cards (creation included: `from_stage` blank)."""
-    return owned(StageChange.objects.order_by(), "opportunity__owner_id", scope)
+    return of_people(StageChange.objects.order_by(), "opportunity__owner_id", scope)
 
 
 # 1. Cohort conversion
@@ -278,7 +248,7 @@ def lost_reasons(scope):
 
 def win_rate_by_source(scope):
     """Cards won ÷ (won + lost) of those closed in the period and still closed: one query."""
-    closed = owned(Opportunity.objects.order_by(), "owner_id", scope).filter(
+    closed = of_people(Opportunity.objects.order_by(), "owner_id", scope).filter(
         in_period("stage_entered_at", scope), stage__in=(Stage.WON, Stage.LOST)
     )
     rows = closed.values("source").annotate(
@@ -385,16 +355,18 @@ def _move_counts(scope):
 def _function_counts(scope):
     """{function: count}: six queries."""
     moves, touches = _move_counts(scope), _touch_counts(scope)
-    received = owned(Referral.objects.received(), "to_user_id", scope).filter(
+    received = of_people(Referral.objects.received(), "to_user_id", scope).filter(
         on__gte=scope.first, on__lt=scope.end
     )
-    clients = owned(TouchPlan.objects.order_by(), "contact__owner_id", scope).filter(
+    clients = of_people(TouchPlan.objects.order_by(), "contact__owner_id", scope).filter(
         Q(ended_at=None) | Q(ended_at__gte=scope.ends_at),
         kind=TouchPlan.Kind.CLIENT,
         started_at__lt=scope.ends_at,
     )
-    kept = owned(Promise.objects.order_by(), "owner_id", scope).filter(in_period("kept_at", scope))
-    answered = owned(FollowUp.objects.order_by(), "owner_id", scope).filter(
+    kept = of_people(Promise.objects.order_by(), "owner_id", scope).filter(
+        in_period("kept_at", scope)
+    )
+    answered = of_people(FollowUp.objects.order_by(), "owner_id", scope).filter(
         in_period("ended_at", scope), status=FollowUp.Status.ANSWERED
     )
     return {

@@ -16,7 +16,7 @@ from cultivation.models import Alliance, Exchange, Referral
 from cultivation.policy import full_name
 from cultivation.referral_selectors import balances_by_colleague, balances_by_partner
 
-from .pipeline import month_label, month_of, owned, percent
+from .common import month_label, month_of, of_people, percent
 from .scope import Chart, Figure, Series, Table, next_month
 
 PARTNERS_SHOWN = 30
@@ -154,7 +154,7 @@ def quarter_label(start):
 
 def _live_at_ends(scope, quarters):
     """{quarter: alliances live at its end}: one query."""
-    alliances = owned(Alliance.objects.order_by(), "contact__owner_id", scope)
+    alliances = of_people(Alliance.objects.order_by(), "contact__owner_id", scope)
     counts = {}
     for n, start in enumerate(quarters):
         end = datetime.combine(quarter_end(start), time.min, tzinfo=scope.zone)
@@ -166,7 +166,7 @@ def _live_at_ends(scope, quarters):
 
 
 def _exchanges(scope, first, end):
-    return owned(Exchange.objects.order_by(), "by_id", scope).filter(on__gte=first, on__lt=end)
+    return of_people(Exchange.objects.order_by(), "by_id", scope).filter(on__gte=first, on__lt=end)
 
 
 def alliances_by_quarter(scope):
